@@ -1,0 +1,195 @@
+"""iCalendar rendering shared by the ICS file provider, CalDAV and the feed server.
+
+One PushItem becomes one VEVENT (or VTODO). Everything a user needs is in
+DESCRIPTION, because Google Calendar shows neither ATTACH nor URL for subscribed
+feeds; URL and the inline .eml ATTACH are there for clients that do show them.
+icalendar is imported here only, so commands that never render stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from icalendar import vBinary, vDuration
+
+from .models import UID_PREFIX, ItemKind, ItemStatus, PushItem, RemoteItem
+
+PRODID = "-//followup-sync//followup-sync//EN"
+HASH_PROP = "X-FOLLOWUP-SYNC-HASH"
+UTC = ZoneInfo("UTC")
+# A fixed stamp for items pushed before LAST-MODIFIED was known, so output stays
+# byte-stable (a second push must write nothing).
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+VEVENT = "VEVENT"
+VTODO = "VTODO"
+
+
+def _utc(dt: datetime | None) -> datetime:
+    return (dt or EPOCH).astimezone(UTC)
+
+
+def render_component(item: PushItem, component: str = VEVENT) -> icalendar.Component:
+    """The VEVENT or VTODO for one item. Deterministic: same PushItem, same bytes."""
+    comp = icalendar.Todo() if component == VTODO else icalendar.Event()
+    stamp = _utc(item.last_modified)
+    comp.add("UID", item.uid)
+    # RFC 5545 3.8.7.2: without METHOD, DTSTAMP is the last revision of the data.
+    comp.add("DTSTAMP", stamp)
+    comp.add("LAST-MODIFIED", stamp)
+    comp.add("SEQUENCE", item.sequence)
+    comp.add("SUMMARY", item.summary)
+    comp.add("DESCRIPTION", item.description)
+    comp.add("CATEGORIES", ["follow-up"])
+    due = item.item.due
+    if component == VTODO:
+        # Task apps (Apple Reminders, Nextcloud Tasks, todoman) show DUE.
+        comp.add("DUE", due)
+        if item.item.status == ItemStatus.SENT:
+            comp.add("STATUS", "COMPLETED")
+            done = item.item.sent_on or due.date()
+            comp.add("COMPLETED", datetime.combine(done, due.timetz()).astimezone(UTC))
+            comp.add("PERCENT-COMPLETE", 100)
+        else:
+            comp.add("STATUS", "NEEDS-ACTION")
+        comp.add("PRIORITY", _priority(item))
+    else:
+        comp.add("DTSTART", due)
+        comp.add("DTEND", due + item.duration)
+        # A reminder to write an email should not block the user's free/busy time.
+        comp.add("TRANSP", "TRANSPARENT")
+    if item.mailto:
+        comp.add("URL", item.mailto)
+    if item.eml:
+        comp.add(
+            "ATTACH",
+            vBinary(item.eml),
+            parameters={
+                "FMTTYPE": "message/rfc822",
+                "ENCODING": "BASE64",
+                "VALUE": "BINARY",
+                "X-FILENAME": f"{item.uid}.eml",
+            },
+        )
+    comp.add(HASH_PROP, item.content_hash)
+    if item.alarm_before is not None and item.item.status != ItemStatus.SENT:
+        alarm = icalendar.Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", item.summary)
+        alarm.add("TRIGGER", -item.alarm_before)
+        comp.add_component(alarm)
+    return comp
+
+
+def _priority(item: PushItem) -> int:
+    # RFC 5545 PRIORITY: 1 highest .. 9 lowest; later attempts matter more.
+    if item.item.kind == ItemKind.MOVE_ON:
+        return 9
+    return max(1, 5 - (item.item.attempt or 1))
+
+
+def new_calendar(name: str = "Job follow-ups", refresh: timedelta | None = None) -> icalendar.Calendar:
+    """An empty VCALENDAR with our PRODID and no calendar-level UID.
+
+    Calendar.new() adds an RFC 7986 UID, which makes vdirsyncer's http storage
+    collapse the whole feed into one item; we build the calendar by hand instead.
+    """
+    cal = icalendar.Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", PRODID)
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("X-WR-CALNAME", name)
+    cal.add("NAME", name)
+    if refresh is not None:
+        # Both must be durations: a bare timedelta would become text "6:00:00".
+        cal.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
+        cal.add("X-PUBLISHED-TTL", vDuration(refresh))
+    return cal
+
+
+def add_timezones(cal: icalendar.Calendar, dues: Iterable[datetime]) -> None:
+    """Add a VTIMEZONE for every TZID, narrowed to the years used (each full one is ~3 KB).
+
+    Without VTIMEZONE, ical.js (Thunderbird's parser) treats a TZID time as floating.
+    """
+    dues = list(dues)
+    if not dues:
+        return
+    first = min(d.date() for d in dues)
+    last = max(d.date() for d in dues)
+    cal.add_missing_timezones(
+        first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
+    )
+
+
+def build_calendar(
+    items: Iterable[PushItem],
+    component: str = VEVENT,
+    name: str = "Job follow-ups",
+    refresh: timedelta | None = timedelta(hours=6),
+) -> icalendar.Calendar:
+    """A whole calendar of items, sorted by UID so output is byte-stable."""
+    cal = new_calendar(name, refresh)
+    items = sorted(items, key=lambda i: i.uid)
+    for it in items:
+        cal.add_component(render_component(it, component))
+    add_timezones(cal, [i.item.due for i in items])
+    return cal
+
+
+def resource_for_item(item: PushItem, component: str = VEVENT) -> bytes:
+    """A one-object calendar resource (for CalDAV PUT) with its VTIMEZONE."""
+    cal = icalendar.Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", PRODID)
+    cal.add_component(render_component(item, component))
+    add_timezones(cal, [item.item.due])
+    return cal.to_ical()
+
+
+def is_ours(uid: str) -> bool:
+    return str(uid).startswith(UID_PREFIX + ".")
+
+
+def remote_from_component(
+    comp: icalendar.Component, *, ref: str, etag: str | None, tz: ZoneInfo | None = None
+) -> RemoteItem:
+    """Read back what the user may have changed: due date, completion, our hash."""
+    uid = str(comp.get("UID"))
+    prop = comp.get("DUE") if comp.name == VTODO else None
+    prop = prop if prop is not None else comp.get("DTSTART")
+    due = prop.dt if prop is not None else None
+    if isinstance(due, datetime) and due.tzinfo is None and tz is not None:
+        due = due.replace(tzinfo=tz)  # floating time: read it in the user's zone
+    elif isinstance(due, date) and not isinstance(due, datetime):
+        due = datetime.combine(due, datetime.min.time(), tzinfo=tz or UTC)
+    completed_on = None
+    if comp.name == VTODO and str(comp.get("STATUS", "")).upper() == "COMPLETED":
+        done = comp.get("COMPLETED")
+        if done is not None:
+            d = done.dt
+            if isinstance(d, datetime):
+                d = d.astimezone(tz or UTC).date() if d.tzinfo else d.date()
+            completed_on = d
+        else:
+            completed_on = due.date() if due else None
+    h = comp.get(HASH_PROP)
+    return RemoteItem(
+        uid=uid,
+        ref=ref,
+        etag=etag,
+        due=due,
+        completed_on=completed_on,
+        content_hash=str(h) if h is not None else None,
+    )
+
+
+def components_of(cal: icalendar.Calendar) -> list[icalendar.Component]:
+    """Our VEVENT/VTODO components of a calendar (foreign ones are skipped)."""
+    return [
+        c
+        for c in cal.walk()
+        if c.name in (VEVENT, VTODO) and c.get("UID") is not None and is_ours(str(c.get("UID")))
+    ]

@@ -1,0 +1,240 @@
+"""The data followup-sync works with: frozen dataclasses, no I/O.
+
+An application (company + role) has interview rounds; the rules engine turns the
+latest round into follow-up items; the planner turns items into PushItems that
+providers write, and providers report back RemoteItems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+UID_PREFIX = "followup-sync"
+# CalDAV servers reject some UID characters (Radicale: 400 on ':'), so UIDs stay
+# within [A-Za-z0-9_.+-] (see NOTES-real-components.md).
+UID_RE = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    HEARD = "heard"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    OFFER = "offer"
+    REJECTED = "rejected"
+    NEXT_ROUND = "next-round"
+    OTHER = "other"
+
+
+class ItemKind(StrEnum):
+    NUDGE = "nudge"
+    MOVE_ON = "move_on"
+
+
+class ItemStatus(StrEnum):
+    PLANNED = "planned"
+    SENT = "sent"
+    OVERDUE = "overdue"
+    WITHDRAWN = "withdrawn"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Interviewer:
+    name: str
+    email: str = ""
+
+    _ADDR_RE = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<\s*(?P<email>[^<>\s]+@[^<>\s]+)\s*>\s*$")
+
+    @classmethod
+    def parse(cls, text: str) -> Interviewer:
+        """Parse "Jane Doe <jane@acme.example>", "jane@acme.example" or "Jane Doe"."""
+        text = " ".join(text.split())
+        m = cls._ADDR_RE.match(text)
+        if m:
+            return cls(m["name"].strip().strip('"'), m["email"])
+        if "@" in text and " " not in text:
+            return cls("", text)
+        return cls(text, "")
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else ""
+
+    def __str__(self) -> str:
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email
+
+
+@dataclass(frozen=True)
+class Round:
+    """One interview. `at` is timezone-aware."""
+
+    number: int
+    at: datetime
+    interviewers: tuple[Interviewer, ...] = ()
+    stage: str = ""
+    notes: str = ""
+    reply_by: date | None = None  # "they said we'd hear by Friday"
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """The user marked nudge `attempt` of round `round_number` sent on `on`."""
+
+    round_number: int
+    attempt: int
+    on: date
+
+
+@dataclass(frozen=True)
+class MovedMark:
+    """The user moved the item `uid` to `due` (in a calendar or task app)."""
+
+    uid: str
+    due: datetime
+
+
+@dataclass(frozen=True)
+class Application:
+    id: str
+    company: str
+    role: str
+    rounds: tuple[Round, ...]
+    skills: str = ""
+    accomplishment: str = ""
+    notes: str = ""
+    status: Status = Status.WAITING
+    outcome: Outcome | None = None
+    status_on: date | None = None  # when heard back / closed
+    sent: tuple[SentMark, ...] = ()
+    moved: tuple[MovedMark, ...] = ()
+
+    @property
+    def current_round(self) -> Round:
+        return self.rounds[-1]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.WAITING
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The seed's advice as numbers; every field is a `[rules]` config key."""
+
+    first_nudge_days: int = 7  # after the interview, with no reply-by date
+    after_reply_by_days: int = 2  # after the stated reply-by date
+    repeat_days: int = 7
+    max_nudges: int = 3
+    move_on_days: int = 7  # after the last nudge
+    send_time: time = time(9, 30)
+    workdays_only: bool = True
+    holidays: str = ""  # country code, e.g. "US"; "" for none
+    later_channel: Channel = Channel.EMAIL  # the first nudge is always an email
+    duration_minutes: int = 15
+    alarm_minutes: int = 0  # VALARM this many minutes before the item
+
+
+@dataclass(frozen=True)
+class User:
+    name: str = ""
+    email: str = ""
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    """One step of an application's series, as the rules engine plans it."""
+
+    uid: str
+    application_id: str
+    round_number: int
+    kind: ItemKind
+    attempt: int | None  # 1..max_nudges for nudges, None for the move-on marker
+    due: datetime  # timezone-aware, at the user's send time
+    status: ItemStatus
+    channel: Channel | None = None  # None for the move-on marker
+    sent_on: date | None = None
+
+    @property
+    def step(self) -> str:
+        return f"nudge-{self.attempt}" if self.kind == ItemKind.NUDGE else "move-on"
+
+
+def item_uid(application_id: str, round_number: int, step: str) -> str:
+    """Stable UID: re-planning changes dates, never UIDs."""
+    return f"{UID_PREFIX}.{application_id}.r{round_number}.{step}"
+
+
+def parse_uid(uid: str) -> tuple[str, int, str] | None:
+    """(application_id, round_number, step) of one of our UIDs, or None if not ours."""
+    m = re.match(rf"^{re.escape(UID_PREFIX)}\.(.+)\.r(\d+)\.(nudge-\d+|move-on)$", uid)
+    if not m:
+        return None
+    return m[1], int(m[2]), m[3]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An email draft for one nudge."""
+
+    subject: str
+    body: str
+    to_name: str = ""
+    to_addr: str = ""
+    from_name: str = ""
+    from_addr: str = ""
+
+
+@dataclass(frozen=True)
+class PushItem:
+    """Everything a provider needs to write one item; providers only render it.
+
+    `content_hash` covers every field a provider renders (never volatile ones like
+    DTSTAMP), so equal hashes mean nothing to write. Providers embed it in what
+    they write (e.g. X-FOLLOWUP-SYNC-HASH) so a lost store can be rebuilt by
+    adoption without rewriting.
+    """
+
+    item: FollowUpItem
+    company: str
+    role: str
+    contact: str  # interviewer's name, or "" when none is known
+    summary: str  # one line, no control characters
+    description: str  # plain text: the draft with its mailto: link, or the move-on note
+    draft: Draft | None
+    mailto: str | None
+    eml: bytes | None
+    duration: timedelta
+    alarm_before: timedelta | None
+    content_hash: str
+    sequence: int = 0
+    last_modified: datetime | None = None  # UTC; when this content was first pushed
+
+    @property
+    def uid(self) -> str:
+        return self.item.uid
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    """What a provider reports about one of our items."""
+
+    uid: str
+    ref: str  # provider's handle: href, task id, ...
+    etag: str | None = None  # changes whenever the item changes remotely
+    due: datetime | None = None
+    completed_on: date | None = None  # a task/VTODO the user completed
+    content_hash: str | None = None  # the hash we embedded, if still present
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
