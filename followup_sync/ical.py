@@ -27,6 +27,16 @@ VEVENT = "VEVENT"
 VTODO = "VTODO"
 
 
+# RFC 5545 3.3.11: TEXT excludes CONTROL characters other than HTAB (line breaks
+# are escaped by icalendar). Xandikos refuses a PUT containing NUL or ESC (412
+# valid-calendar-data), so they are dropped here for every iCalendar output.
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F])
+
+
+def _text(value: str) -> str:
+    return value.translate(_CONTROL)
+
+
 def _utc(dt: datetime | None) -> datetime:
     return (dt or EPOCH).astimezone(UTC)
 
@@ -40,8 +50,8 @@ def render_component(item: PushItem, component: str = VEVENT) -> icalendar.Compo
     comp.add("DTSTAMP", stamp)
     comp.add("LAST-MODIFIED", stamp)
     comp.add("SEQUENCE", item.sequence)
-    comp.add("SUMMARY", item.summary)
-    comp.add("DESCRIPTION", item.description)
+    comp.add("SUMMARY", _text(item.summary))
+    comp.add("DESCRIPTION", _text(item.description))
     comp.add("CATEGORIES", ["follow-up"])
     due = item.item.due
     if component == VTODO:
@@ -77,7 +87,7 @@ def render_component(item: PushItem, component: str = VEVENT) -> icalendar.Compo
     if item.alarm_before is not None and item.item.status != ItemStatus.SENT:
         alarm = icalendar.Alarm()
         alarm.add("ACTION", "DISPLAY")
-        alarm.add("DESCRIPTION", item.summary)
+        alarm.add("DESCRIPTION", _text(item.summary))
         alarm.add("TRIGGER", -item.alarm_before)
         comp.add_component(alarm)
     return comp
@@ -90,7 +100,9 @@ def _priority(item: PushItem) -> int:
     return max(1, 5 - (item.item.attempt or 1))
 
 
-def new_calendar(name: str = "Job follow-ups", refresh: timedelta | None = None) -> icalendar.Calendar:
+def new_calendar(
+    name: str = "Job follow-ups", refresh: timedelta | None = None
+) -> icalendar.Calendar:
     """An empty VCALENDAR with our PRODID and no calendar-level UID.
 
     Calendar.new() adds an RFC 7986 UID, which makes vdirsyncer's http storage

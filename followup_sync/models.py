@@ -119,6 +119,10 @@ class Application:
     status_on: date | None = None  # when heard back / closed
     sent: tuple[SentMark, ...] = ()
     moved: tuple[MovedMark, ...] = ()
+    # Bumped by the store on every change; the feed uses them as SEQUENCE and
+    # LAST-MODIFIED so subscribed calendars notice edits.
+    revision: int = 0
+    updated_at: datetime | None = None
 
     @property
     def current_round(self) -> Round:

@@ -25,6 +25,7 @@ from .models import PushItem, RemoteItem, User
 
 __all__ = [
     "ConflictError",
+    "MemoryState",
     "Option",
     "Provider",
     "ProviderAuthError",
@@ -51,6 +52,19 @@ class StateMap(Protocol):
     def get(self, key: str, default: str | None = None) -> str | None: ...
 
     def __setitem__(self, key: str, value: str | None) -> None: ...
+
+
+class MemoryState(dict):
+    """A dict-backed StateMap; the core saves it to the store after a push."""
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return super().get(key, default)
+
+    def __setitem__(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.pop(key, None)
+        else:
+            super().__setitem__(key, str(value))
 
 
 @dataclass

@@ -37,22 +37,12 @@ from .models import (
     User,
     item_uid,
 )
-from .provider import Provider, ProviderContext
+from .provider import MemoryState, Provider, ProviderContext
 
 TZ = ZoneInfo("America/New_York")
 
 
-class DictState(dict):
-    """An in-memory StateMap for tests."""
-
-    def get(self, key, default=None):  # noqa: D401 - dict API
-        return super().get(key, default)
-
-    def __setitem__(self, key, value):
-        if value is None:
-            self.pop(key, None)
-        else:
-            super().__setitem__(key, value)
+DictState = MemoryState  # an in-memory StateMap for tests
 
 
 def make_context(tmp_path: Path, **kw) -> ProviderContext:
@@ -142,7 +132,9 @@ def make_push_item(
 def redate(item: PushItem, due: datetime) -> PushItem:
     """The same item moved to `due`, with a new hash and a bumped SEQUENCE."""
     new = replace(item, item=replace(item.item, due=due), sequence=item.sequence + 1)
-    return replace(new, content_hash=hashlib.sha256(f"{item.content_hash}{due}".encode()).hexdigest()[:16])
+    return replace(
+        new, content_hash=hashlib.sha256(f"{item.content_hash}{due}".encode()).hexdigest()[:16]
+    )
 
 
 class ProviderContract:
@@ -219,9 +211,13 @@ class ProviderContract:
             pytest.skip("provider cannot detect stale writes")
         item = make_push_item()
         first = self._write(provider, provider.create, item)
-        self._write(provider, provider.update, redate(item, item.item.due + timedelta(days=1)), first)
+        self._write(
+            provider, provider.update, redate(item, item.item.due + timedelta(days=1)), first
+        )
         with pytest.raises(ConflictError):
-            self._write(provider, provider.update, redate(item, item.item.due + timedelta(days=2)), first)
+            self._write(
+                provider, provider.update, redate(item, item.item.due + timedelta(days=2)), first
+            )
 
     def test_delete(self, provider):
         a, b = make_push_item(attempt=1), make_push_item(attempt=2)

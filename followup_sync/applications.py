@@ -1,0 +1,223 @@
+"""What the user does to applications: add interviews, mark sent, heard back, close, edit.
+
+Each function runs inside the caller's store transaction, so a command's
+changes land together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from .errors import UserInputError
+from .models import Application, Interviewer, ItemKind, ItemStatus, Outcome, Round, SentMark, Status
+from .store import Store
+
+MAX_TEXT = 10_000  # notes, skills: generous, but no megabyte strings in drafts
+MAX_LINE = 300  # company, role, stage, names
+
+
+def clean_line(text: str, what: str) -> str:
+    """One-line fields: control characters collapse to spaces; empty is an error."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    if len(text) > MAX_LINE:
+        raise UserInputError(f"{what} is too long ({len(text)} characters, at most {MAX_LINE})")
+    return text
+
+
+def clean_text(text: str | None, what: str) -> str:
+    text = "" if text is None else str(text)
+    text = "".join(c for c in text.replace("\r\n", "\n") if c.isprintable() or c in "\n\t").strip()
+    if len(text) > MAX_TEXT:
+        raise UserInputError(f"{what} is too long ({len(text)} characters, at most {MAX_TEXT})")
+    return text
+
+
+def parse_interviewers(values) -> tuple[Interviewer, ...]:
+    out = []
+    for v in values or ():
+        v = clean_line(v, "interviewer")
+        if v:
+            out.append(Interviewer.parse(v))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Added:
+    app_id: str
+    round_number: int
+    created: bool  # a new application (else a new round of an open one)
+    unchanged: bool = False  # this exact interview was already there
+
+
+def add_interview(
+    store: Store,
+    conn,
+    *,
+    company: str,
+    role: str,
+    at: datetime,
+    interviewers: tuple[Interviewer, ...] = (),
+    reply_by: date | None = None,
+    stage: str = "",
+    skills: str = "",
+    accomplishment: str = "",
+    notes: str = "",
+    now: datetime,
+) -> Added:
+    """A new application, or a new round of the open one with the same company and role.
+
+    A new round restarts the series from that round; the rules withdraw the
+    previous round's pending items. The same interview twice changes nothing,
+    so imports are idempotent.
+    """
+    company = clean_line(company, "company")
+    role = clean_line(role, "role")
+    if not company:
+        raise UserInputError("company is empty")
+    if not role:
+        raise UserInputError("role is empty")
+    if reply_by is not None and reply_by < at.date():
+        raise UserInputError(f"reply-by date {reply_by} is before the interview ({at.date()})")
+    for app in store.applications():
+        if app.company.lower() == company.lower() and app.role.lower() == role.lower():
+            for rnd in app.rounds:
+                if rnd.at == at:
+                    return Added(app.id, rnd.number, False, unchanged=True)
+    app_id = store.find_open(company, role)
+    rnd_fields = dict(
+        at=at,
+        interviewers=interviewers,
+        stage=clean_line(stage, "stage"),
+        notes=clean_text(notes, "notes"),
+        reply_by=reply_by,
+    )
+    if app_id is not None:
+        app = store.application(app_id)
+        if at <= app.current_round.at:
+            raise UserInputError(
+                f"{app_id} already has an interview on {app.current_round.at:%Y-%m-%d %H:%M};"
+                " a new round must come after it"
+            )
+        number = app.current_round.number + 1
+        store.insert_round(conn, app_id, Round(number=number, **rnd_fields))
+        extra = {}
+        if skills:
+            extra["skills"] = clean_text(skills, "skills")
+        if accomplishment:
+            extra["accomplishment"] = clean_text(accomplishment, "accomplishment")
+        store.touch(conn, app_id, now, **extra)
+        return Added(app_id, number, False)
+    app_id = store.new_id(company, role)
+    store.insert_application(
+        conn,
+        app_id,
+        company,
+        role,
+        skills=clean_text(skills, "skills"),
+        accomplishment=clean_text(accomplishment, "accomplishment"),
+        notes="",
+        now=now,
+    )
+    store.insert_round(conn, app_id, Round(number=1, **rnd_fields))
+    return Added(app_id, 1, True)
+
+
+def next_unsent_attempt(app: Application, items) -> int:
+    for item in items:
+        if (
+            item.round_number == app.current_round.number
+            and item.kind == ItemKind.NUDGE
+            and item.status != ItemStatus.SENT
+        ):
+            return item.attempt
+    raise UserInputError(f"every follow-up of {app.id} is already marked sent")
+
+
+def mark_sent(
+    store: Store, conn, app: Application, attempt: int, on: date, max_nudges: int, now: datetime
+) -> None:
+    if not 1 <= attempt <= max_nudges:
+        raise UserInputError(f"attempt must be between 1 and {max_nudges}")
+    if on < app.current_round.at.date():
+        raise UserInputError(
+            f"sent date {on} is before the interview ({app.current_round.at.date()})"
+        )
+    store.mark_sent(conn, app.id, SentMark(app.current_round.number, attempt, on))
+    store.touch(conn, app.id, now)
+
+
+def mark_heard(
+    store: Store, conn, app: Application, outcome: Outcome, on: date, now: datetime
+) -> None:
+    store.touch(
+        conn,
+        app.id,
+        now,
+        status=Status.HEARD.value,
+        outcome=outcome.value,
+        status_on=on.isoformat(),
+    )
+
+
+def close(store: Store, conn, app: Application, on: date, now: datetime) -> None:
+    store.touch(conn, app.id, now, status=Status.CLOSED.value, status_on=on.isoformat())
+
+
+def reopen(store: Store, conn, app: Application, now: datetime) -> None:
+    store.touch(conn, app.id, now, status=Status.WAITING.value, outcome=None, status_on=None)
+
+
+def edit(
+    store: Store,
+    conn,
+    app: Application,
+    now: datetime,
+    *,
+    company: str | None = None,
+    role: str | None = None,
+    skills: str | None = None,
+    accomplishment: str | None = None,
+    notes: str | None = None,
+    at: datetime | None = None,
+    reply_by: date | None | bool = False,  # False: unchanged; None: clear
+    interviewers: tuple[Interviewer, ...] | None = None,
+    stage: str | None = None,
+) -> None:
+    fields = {}
+    if company is not None:
+        fields["company"] = clean_line(company, "company") or _empty("company")
+    if role is not None:
+        fields["role"] = clean_line(role, "role") or _empty("role")
+    if skills is not None:
+        fields["skills"] = clean_text(skills, "skills")
+    if accomplishment is not None:
+        fields["accomplishment"] = clean_text(accomplishment, "accomplishment")
+    if notes is not None:
+        fields["notes"] = clean_text(notes, "notes")
+    rnd = app.current_round
+    changes = {}
+    if at is not None:
+        changes["at"] = at
+    if reply_by is not False:
+        changes["reply_by"] = reply_by
+    if interviewers is not None:
+        changes["interviewers"] = interviewers
+    if stage is not None:
+        changes["stage"] = clean_line(stage, "stage")
+    if changes:
+        new = replace(rnd, **changes)
+        if new.reply_by is not None and new.reply_by < new.at.date():
+            raise UserInputError(
+                f"reply-by date {new.reply_by} is before the interview ({new.at.date()})"
+            )
+        store.update_round(conn, app.id, new)
+    if not fields and not changes:
+        raise UserInputError(
+            "nothing to change: give at least one option (see `followup-sync edit --help`)"
+        )
+    store.touch(conn, app.id, now, **fields)
+
+
+def _empty(what: str) -> str:
+    raise UserInputError(f"{what} cannot be empty")

@@ -1,0 +1,251 @@
+"""TOML config -> typed settings. Unknown keys are an error that names them."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .models import Channel, Rules, User
+
+APP_NAME = "followup-sync"
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("FOLLOWUP_SYNC_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("FOLLOWUP_SYNC_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+def system_timezone() -> str:
+    """The system's IANA zone name: $TZ, then /etc/localtime's link target, else UTC."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and _valid_zone(tz):
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        name = target.split("zoneinfo/", 1)[1]
+        if _valid_zone(name):
+            return name
+    except (OSError, IndexError):
+        pass
+    return "UTC"
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    base_url: str = ""  # public URL when behind a proxy, e.g. https://cal.example.com
+    name: str = "Job follow-ups"
+
+
+@dataclass(frozen=True)
+class Settings:
+    user: User = field(default_factory=lambda: User(timezone=system_timezone()))
+    rules: Rules = field(default_factory=Rules)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    path: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.user.timezone)
+
+    @property
+    def templates_dir(self) -> Path | None:
+        if self.path is None:
+            return None
+        d = self.path.parent / "templates"
+        return d if d.is_dir() else None
+
+
+_TOP = {"user", "rules", "providers", "feed"}
+
+
+def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} in {where}: {', '.join(unknown)}"
+            f" (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+def _typed(value: Any, kind: type | tuple, where: str) -> Any:
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false")
+    if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ConfigError(f"{where} must be a whole number")
+    if kind is str and not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string")
+    return value
+
+
+def parse_rules(table: dict) -> Rules:
+    names = {f.name for f in fields(Rules)}
+    _check_keys(table, names, "[rules]")
+    defaults = Rules()
+    values: dict[str, Any] = {}
+    for f in fields(Rules):
+        if f.name not in table:
+            continue
+        raw = table[f.name]
+        where = f"[rules] {f.name}"
+        if f.name == "send_time":
+            raw = _parse_time(raw, where)
+        elif f.name == "later_channel":
+            try:
+                raw = Channel(raw)
+            except ValueError:
+                raise ConfigError(f"{where} must be one of: email, phone") from None
+        else:
+            raw = _typed(raw, type(getattr(defaults, f.name)), where)
+        values[f.name] = raw
+    rules = replace(defaults, **values)
+    for name in ("first_nudge_days", "after_reply_by_days", "repeat_days", "move_on_days"):
+        if not 0 <= getattr(rules, name) <= 365:
+            raise ConfigError(f"[rules] {name} must be between 0 and 365")
+    if rules.repeat_days < 1 or rules.move_on_days < 1:
+        raise ConfigError("[rules] repeat_days and move_on_days must be at least 1")
+    if not 1 <= rules.max_nudges <= 10:
+        raise ConfigError("[rules] max_nudges must be between 1 and 10")
+    if not 1 <= rules.duration_minutes <= 24 * 60:
+        raise ConfigError("[rules] duration_minutes must be between 1 and 1440")
+    if not 0 <= rules.alarm_minutes <= 7 * 24 * 60:
+        raise ConfigError("[rules] alarm_minutes must be between 0 and 10080")
+    if rules.holidays:
+        from .rules import validate_holidays
+
+        try:
+            validate_holidays(rules.holidays)
+        except ValueError as e:
+            raise ConfigError(f"[rules] holidays: {e}") from None
+    return rules
+
+
+def _parse_time(raw: Any, where: str) -> time:
+    if isinstance(raw, time):
+        return raw
+    try:
+        return time.fromisoformat(str(raw))
+    except ValueError:
+        raise ConfigError(f'{where} must be a time like "09:30"') from None
+
+
+def parse_settings(data: dict, path: Path | None = None) -> Settings:
+    _check_keys(data, _TOP, "the config file")
+    user_t = data.get("user", {})
+    _check_keys(user_t, {"name", "email", "timezone"}, "[user]")
+    for k, v in user_t.items():
+        _typed(v, str, f"[user] {k}")
+    tzname = user_t.get("timezone") or system_timezone()
+    zone(tzname)
+    user = User(name=user_t.get("name", ""), email=user_t.get("email", ""), timezone=tzname)
+    rules = parse_rules(data.get("rules", {}))
+    providers = data.get("providers", {})
+    for name, table in providers.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[providers.{name}] must be a table")
+        if "type" not in table:
+            raise ConfigError(f'[providers.{name}] needs a type, e.g. type = "ics"')
+    feed_t = data.get("feed", {})
+    _check_keys(feed_t, {f.name for f in fields(FeedSettings)}, "[feed]")
+    feed = FeedSettings(**feed_t)
+    return Settings(user=user, rules=rules, providers=providers, feed=feed, path=path)
+
+
+def load_settings(path: Path) -> Settings:
+    """Settings from `path`; a missing file means defaults."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(path=path)
+    except OSError as e:
+        raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config {path}: {e}") from None
+    return parse_settings(data, path)
+
+
+STARTER_CONFIG = """\
+# followup-sync configuration. Every key is optional; these are the defaults.
+
+[user]
+name = "{name}"                 # signs your follow-up emails
+email = "{email}"               # From: of the .eml drafts
+timezone = "{timezone}"   # IANA name; follow-ups land at send_time here
+
+[rules]
+# From the one-pager: with a stated reply-by date, follow up 2-3 days after it;
+# otherwise a week to 10 days after the interview; then weekly; move on after 3.
+first_nudge_days = 7            # after the interview, when no reply-by date was given
+after_reply_by_days = 2         # after the stated reply-by date
+repeat_days = 7                 # between nudges
+max_nudges = 3                  # then a "move on" marker
+move_on_days = 7                # after the last nudge
+send_time = "09:30"             # local time for every item
+workdays_only = true            # Saturday/Sunday move to Monday
+holidays = ""                   # e.g. "US", "GB", "DE": skip that country's public holidays
+later_channel = "email"         # nudges 2+ by "email" or "phone" (the first is always email)
+duration_minutes = 15           # length of the calendar slot
+alarm_minutes = 0               # reminder this many minutes before
+
+# Where follow-ups go. With no provider, `push` writes an .ics file in the data dir.
+[providers.calendar_file]
+type = "ics"
+path = "~/followups.ics"
+
+# [providers.nextcloud]
+# type = "caldav"
+# url = "https://cloud.example.com/remote.php/dav"
+# username = "alex"
+# password_env = "NEXTCLOUD_APP_PASSWORD"
+# calendar = "Job follow-ups"
+# create = true
+# component = "VEVENT"
+
+# [providers.todoist]
+# type = "todoist"
+# token_env = "TODOIST_API_TOKEN"
+# project = "Job search follow-ups"
+# labels = ["follow-up"]
+"""

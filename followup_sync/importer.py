@@ -1,0 +1,176 @@
+"""Import interviews from CSV, TOML or JSON (the format of examples/).
+
+One row is one interview: company, role, date, and optionally reply_by,
+interviewers (a list; in CSV separated by ";"), stage, skills, accomplishment,
+notes. Rows for the same company and role become rounds of one application.
+Every row is checked before anything is written; importing the same file twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .applications import clean_line, parse_interviewers
+from .dates import parse_day, parse_when
+from .errors import UserInputError
+from .models import Interviewer
+
+KEYS = {
+    "company",
+    "role",
+    "date",
+    "reply_by",
+    "interviewers",
+    "stage",
+    "skills",
+    "accomplishment",
+    "notes",
+}
+REQUIRED = ("company", "role", "date")
+MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    company: str
+    role: str
+    at: datetime
+    reply_by: date | None
+    interviewers: tuple[Interviewer, ...]
+    stage: str
+    skills: str
+    accomplishment: str
+    notes: str
+
+
+def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[Row]:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UserInputError(f"{path.name} is larger than 10 MB")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserInputError(f"no such file: {path}") from None
+    except UnicodeDecodeError:
+        raise UserInputError(f"{path.name} is not UTF-8 text") from None
+    except OSError as e:
+        raise UserInputError(f"cannot read {path}: {e.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = _csv(text, path.name)
+    elif suffix == ".toml":
+        raw = _toml(text, path.name)
+    elif suffix == ".json":
+        raw = _json(text, path.name)
+    else:
+        raise UserInputError(f"{path.name}: unknown format (use .csv, .toml or .json)")
+    return [_row(r, f"{path.name} {where}", tz, today) for where, r in raw]
+
+
+def _csv(text: str, name: str) -> list[tuple[str, dict]]:
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = []
+        for n, r in enumerate(reader, start=2):
+            if None in r:
+                raise UserInputError(f"{name} row {n}: more fields than the header has")
+            if not any((v or "").strip() for v in r.values()):
+                continue  # blank line
+            r = {k.strip(): v for k, v in r.items() if k is not None}
+            if r.get("interviewers"):
+                r["interviewers"] = [p for p in r["interviewers"].split(";") if p.strip()]
+            rows.append((f"row {n}", r))
+        return rows
+    except csv.Error as e:
+        raise UserInputError(f"{name}: malformed CSV ({e})") from None
+
+
+def _toml(text: str, name: str) -> list[tuple[str, dict]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UserInputError(f"{name}: malformed TOML ({e})") from None
+    extra = sorted(set(data) - {"application"})
+    if extra:
+        raise UserInputError(
+            f"{name}: unknown top-level key {extra[0]!r} (use [[application]] tables)"
+        )
+    apps = data.get("application", [])
+    if not isinstance(apps, list):
+        raise UserInputError(f"{name}: 'application' must be an array of tables ([[application]])")
+    return [(f"application {i}", a) for i, a in enumerate(apps, start=1)]
+
+
+def _json(text: str, name: str) -> list[tuple[str, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserInputError(f"{name}: malformed JSON ({e.msg} at line {e.lineno})") from None
+    if isinstance(data, dict) and set(data) == {"applications"}:
+        data = data["applications"]
+    if not isinstance(data, list):
+        raise UserInputError(
+            f'{name}: expected a list of applications or {{"applications": [...]}}'
+        )
+    return [(f"item {i}", a) for i, a in enumerate(data, start=1)]
+
+
+def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
+    if not isinstance(r, dict):
+        raise UserInputError(f"{where}: expected a table/object of fields")
+    unknown = sorted(set(r) - KEYS)
+    if unknown:
+        raise UserInputError(
+            f"{where}: unknown field {unknown[0]!r} (known: {', '.join(sorted(KEYS))})"
+        )
+    for key in REQUIRED:
+        if r.get(key) in (None, ""):
+            raise UserInputError(f"{where}: missing {key}")
+
+    def text(key: str) -> str:
+        v = r.get(key)
+        if v is None:
+            return ""
+        if isinstance(v, (dict, list)) and key != "interviewers":
+            raise UserInputError(f"{where}: {key} must be text")
+        return str(v)
+
+    try:
+        raw_date = r["date"]
+        at = (
+            parse_when(raw_date.isoformat(), tz, today)
+            if isinstance(raw_date, (date, datetime))
+            else parse_when(text("date"), tz, today)
+        )
+        reply_raw = r.get("reply_by")
+        reply_by = None
+        if reply_raw not in (None, ""):
+            reply_by = parse_day(
+                reply_raw.isoformat() if isinstance(reply_raw, date) else str(reply_raw), tz, today
+            )
+        people = r.get("interviewers") or []
+        if isinstance(people, str):
+            people = [people]
+        if not isinstance(people, list):
+            raise UserInputError("interviewers must be a list")
+        return Row(
+            company=clean_line(text("company"), "company"),
+            role=clean_line(text("role"), "role"),
+            at=at,
+            reply_by=reply_by,
+            interviewers=parse_interviewers([str(p) for p in people]),
+            stage=text("stage"),
+            skills=text("skills"),
+            accomplishment=text("accomplishment"),
+            notes=text("notes"),
+        )
+    except UserInputError as e:
+        raise UserInputError(f"{where}: {e.message}") from None

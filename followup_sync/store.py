@@ -1,0 +1,527 @@
+"""The SQLite store: applications, rounds, sent/moved marks, and what each push wrote.
+
+Secrets never come here. Schema changes are numbered migrations (PRAGMA
+user_version); every command's changes happen in one transaction (`write()`),
+while a push records each remote write in its own small transaction right after
+it succeeds, so a crash loses at most the record of one write, which the next
+push recovers by adoption.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import StoreError, UserInputError
+from .models import (
+    Application,
+    Interviewer,
+    MovedMark,
+    Outcome,
+    RemoteItem,
+    Round,
+    SentMark,
+    Status,
+)
+
+STORE_NAME = "followup-sync.sqlite3"
+UTC = ZoneInfo("UTC")
+
+# Each entry upgrades the schema by one version; never edit a released one.
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE applications (
+        id TEXT PRIMARY KEY,
+        company TEXT NOT NULL,
+        role TEXT NOT NULL,
+        skills TEXT NOT NULL DEFAULT '',
+        accomplishment TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'waiting',
+        outcome TEXT,
+        status_on TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE rounds (
+        app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        at TEXT NOT NULL,            -- ISO 8601 with UTC offset
+        tz TEXT NOT NULL,            -- IANA zone the time was given in
+        interviewers TEXT NOT NULL DEFAULT '[]',
+        stage TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        reply_by TEXT,
+        PRIMARY KEY (app_id, number)
+    );
+    CREATE TABLE sent (
+        app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+        round INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        on_day TEXT NOT NULL,
+        PRIMARY KEY (app_id, round, attempt)
+    );
+    CREATE TABLE moved (
+        uid TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+        due TEXT NOT NULL,
+        tz TEXT NOT NULL
+    );
+    -- What we wrote to each provider; no foreign key: a removed application's
+    -- records must survive until the next push deletes its remote items.
+    CREATE TABLE records (
+        provider TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        etag TEXT,
+        hash TEXT NOT NULL,
+        sequence INTEGER NOT NULL DEFAULT 0,
+        due TEXT,
+        last_modified TEXT NOT NULL,
+        PRIMARY KEY (provider, uid)
+    );
+    -- Items the user deleted on a provider: never recreated there.
+    CREATE TABLE dismissed (
+        provider TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        on_day TEXT NOT NULL,
+        PRIMARY KEY (provider, uid)
+    );
+    CREATE TABLE provider_state (
+        provider TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (provider, key)
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('revision', '0');
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What we last wrote for one item on one provider."""
+
+    uid: str
+    app_id: str
+    ref: str
+    etag: str | None
+    hash: str
+    sequence: int
+    due: datetime | None
+    last_modified: datetime
+
+    def as_remote(self) -> RemoteItem:
+        return RemoteItem(
+            uid=self.uid, ref=self.ref, etag=self.etag, due=self.due, content_hash=self.hash
+        )
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = []
+    for ch in text.lower():
+        out.append(ch if ch.isalnum() else "-")
+    slug = "-".join(p for p in "".join(out).split("-") if p)
+    return slug[:48].strip("-")
+
+
+def _dt(text: str | None, tz: str | None = None) -> datetime | None:
+    if not text:
+        return None
+    dt = datetime.fromisoformat(text)
+    return dt.astimezone(ZoneInfo(tz)) if tz else dt
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _zone_name(dt: datetime) -> str:
+    key = getattr(dt.tzinfo, "key", None)
+    return key or "UTC"
+
+
+class Store:
+    """One SQLite file in the data dir."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    # --- opening ------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: Path, *, create: bool = True) -> Store:
+        store = cls(Path(data_dir) / STORE_NAME)
+        store.connect(create=create)
+        return store
+
+    def connect(self, *, create: bool = True) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        exists = self.path.exists()
+        if not exists and not create:
+            raise StoreError(f"no store at {self.path}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create data dir {self.path.parent}: {e.strerror}") from None
+        if not exists:
+            # The store holds personal data: owner-only from the first byte.
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        try:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and exists and os.path.getsize(self.path) > 0:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if tables:
+                    raise StoreError(
+                        f"{self.path} is not a followup-sync store; it was left untouched"
+                    )
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"cannot read store {self.path} ({e}); it was left untouched:"
+                " restore a backup with `followup-sync restore`"
+            ) from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {version}, newer than this"
+                f" followup-sync understands ({SCHEMA_VERSION}): upgrade followup-sync"
+            )
+        self._conn = conn
+        self._migrate(version)
+        return conn
+
+    def _migrate(self, version: int) -> None:
+        conn = self._conn
+        assert conn is not None
+        for number in range(version, SCHEMA_VERSION):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _split_sql(MIGRATIONS[number]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as e:
+                conn.execute("ROLLBACK")
+                raise StoreError(
+                    f"migrating store {self.path} to version {number + 1} failed: {e}"
+                ) from None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.connect()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; bumps the revision the feed server caches on."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"store is busy ({e}); try again") from None
+        try:
+            yield conn
+            conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def revision(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0])
+
+    # --- applications -------------------------------------------------------
+    def application_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM applications ORDER BY id")]
+
+    def resolve(self, prefix: str) -> str:
+        """The id that `prefix` uniquely starts; a clear error otherwise."""
+        prefix = prefix.strip()
+        if not prefix:
+            raise UserInputError("empty application id")
+        ids = self.application_ids()
+        if prefix in ids:
+            return prefix
+        matches = [i for i in ids if i.startswith(prefix)]
+        if not matches:
+            raise UserInputError(f"no application matches {prefix!r} (see `followup-sync list`)")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+            raise UserInputError(f"{prefix!r} matches several applications: {shown}")
+        return matches[0]
+
+    def find_open(self, company: str, role: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
+            " AND status = 'waiting' ORDER BY created_at DESC LIMIT 1",
+            (company, role),
+        ).fetchone()
+        return row[0] if row else None
+
+    def new_id(self, company: str, role: str) -> str:
+        base = slugify(f"{company}-{role}") or "application"
+        taken = set(self.application_ids())
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def insert_application(
+        self,
+        conn: sqlite3.Connection,
+        app_id: str,
+        company: str,
+        role: str,
+        *,
+        skills: str = "",
+        accomplishment: str = "",
+        notes: str = "",
+        now: datetime,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO applications (id, company, role, skills, accomplishment, notes,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                app_id,
+                company,
+                role,
+                skills,
+                accomplishment,
+                notes,
+                now.isoformat(),
+                now.isoformat(),
+            ),
+        )
+
+    def insert_round(self, conn: sqlite3.Connection, app_id: str, rnd: Round) -> None:
+        conn.execute(
+            "INSERT INTO rounds (app_id, number, at, tz, interviewers, stage, notes, reply_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                app_id,
+                rnd.number,
+                rnd.at.isoformat(),
+                _zone_name(rnd.at),
+                json.dumps([[i.name, i.email] for i in rnd.interviewers]),
+                rnd.stage,
+                rnd.notes,
+                rnd.reply_by.isoformat() if rnd.reply_by else None,
+            ),
+        )
+
+    def update_round(self, conn: sqlite3.Connection, app_id: str, rnd: Round) -> None:
+        conn.execute("DELETE FROM rounds WHERE app_id = ? AND number = ?", (app_id, rnd.number))
+        self.insert_round(conn, app_id, rnd)
+
+    def touch(self, conn: sqlite3.Connection, app_id: str, now: datetime, **fields) -> None:
+        """Update application columns and bump its revision."""
+        allowed = {
+            "company",
+            "role",
+            "skills",
+            "accomplishment",
+            "notes",
+            "status",
+            "outcome",
+            "status_on",
+        }
+        assert set(fields) <= allowed, fields
+        sets = "".join(f"{k} = ?, " for k in fields)
+        conn.execute(
+            f"UPDATE applications SET {sets}updated_at = ?, revision = revision + 1 WHERE id = ?",
+            (*fields.values(), now.isoformat(), app_id),
+        )
+
+    def delete_application(self, conn: sqlite3.Connection, app_id: str) -> None:
+        conn.execute("DELETE FROM applications WHERE id = ?", (app_id,))
+
+    def mark_sent(self, conn: sqlite3.Connection, app_id: str, mark: SentMark) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO sent (app_id, round, attempt, on_day) VALUES (?, ?, ?, ?)",
+            (app_id, mark.round_number, mark.attempt, mark.on.isoformat()),
+        )
+
+    def unmark_sent(
+        self, conn: sqlite3.Connection, app_id: str, round_number: int, attempt: int
+    ) -> None:
+        conn.execute(
+            "DELETE FROM sent WHERE app_id = ? AND round = ? AND attempt = ?",
+            (app_id, round_number, attempt),
+        )
+
+    def mark_moved(self, conn: sqlite3.Connection, app_id: str, mark: MovedMark) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO moved (uid, app_id, due, tz) VALUES (?, ?, ?, ?)",
+            (mark.uid, app_id, mark.due.isoformat(), _zone_name(mark.due)),
+        )
+
+    def applications(self, ids: list[str] | None = None) -> list[Application]:
+        conn = self.conn
+        rows = conn.execute("SELECT * FROM applications ORDER BY id").fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r["id"] in wanted]
+        rounds: dict[str, list[Round]] = {}
+        for r in conn.execute("SELECT * FROM rounds ORDER BY app_id, number"):
+            rounds.setdefault(r["app_id"], []).append(
+                Round(
+                    number=r["number"],
+                    at=_dt(r["at"], r["tz"]),
+                    interviewers=tuple(Interviewer(n, e) for n, e in json.loads(r["interviewers"])),
+                    stage=r["stage"],
+                    notes=r["notes"],
+                    reply_by=_day(r["reply_by"]),
+                )
+            )
+        sent: dict[str, list[SentMark]] = {}
+        for r in conn.execute("SELECT * FROM sent ORDER BY app_id, round, attempt"):
+            sent.setdefault(r["app_id"], []).append(
+                SentMark(r["round"], r["attempt"], _day(r["on_day"]))
+            )
+        moved: dict[str, list[MovedMark]] = {}
+        for r in conn.execute("SELECT * FROM moved ORDER BY uid"):
+            moved.setdefault(r["app_id"], []).append(MovedMark(r["uid"], _dt(r["due"], r["tz"])))
+        apps = []
+        for r in rows:
+            if r["id"] not in rounds:
+                continue  # cannot happen: rounds are written with their application
+            apps.append(
+                Application(
+                    id=r["id"],
+                    company=r["company"],
+                    role=r["role"],
+                    rounds=tuple(rounds[r["id"]]),
+                    skills=r["skills"],
+                    accomplishment=r["accomplishment"],
+                    notes=r["notes"],
+                    status=Status(r["status"]),
+                    outcome=Outcome(r["outcome"]) if r["outcome"] else None,
+                    status_on=_day(r["status_on"]),
+                    sent=tuple(sent.get(r["id"], ())),
+                    moved=tuple(moved.get(r["id"], ())),
+                    revision=r["revision"],
+                    updated_at=_dt(r["updated_at"]),
+                )
+            )
+        return apps
+
+    def application(self, app_id: str) -> Application:
+        apps = self.applications([app_id])
+        if not apps:
+            raise UserInputError(f"no application {app_id!r}")
+        return apps[0]
+
+    # --- push records -------------------------------------------------------
+    def records(self, provider: str) -> dict[str, Record]:
+        out = {}
+        for r in self.conn.execute("SELECT * FROM records WHERE provider = ?", (provider,)):
+            out[r["uid"]] = Record(
+                uid=r["uid"],
+                app_id=r["app_id"],
+                ref=r["ref"],
+                etag=r["etag"],
+                hash=r["hash"],
+                sequence=r["sequence"],
+                due=_dt(r["due"]),
+                last_modified=_dt(r["last_modified"]),
+            )
+        return out
+
+    def save_record(self, provider: str, rec: Record) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO records (provider, uid, app_id, ref, etag, hash, sequence,"
+                " due, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    provider,
+                    rec.uid,
+                    rec.app_id,
+                    rec.ref,
+                    rec.etag,
+                    rec.hash,
+                    rec.sequence,
+                    rec.due.isoformat() if rec.due else None,
+                    rec.last_modified.isoformat(),
+                ),
+            )
+
+    def forget_record(self, provider: str, uid: str) -> None:
+        with self.write() as conn:
+            conn.execute("DELETE FROM records WHERE provider = ? AND uid = ?", (provider, uid))
+
+    def dismissed(self, provider: str) -> set[str]:
+        rows = self.conn.execute("SELECT uid FROM dismissed WHERE provider = ?", (provider,))
+        return {r[0] for r in rows}
+
+    def dismiss(self, conn: sqlite3.Connection, provider: str, uid: str, on: date) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO dismissed (provider, uid, on_day) VALUES (?, ?, ?)",
+            (provider, uid, on.isoformat()),
+        )
+        conn.execute("DELETE FROM records WHERE provider = ? AND uid = ?", (provider, uid))
+
+    def provider_state(self, provider: str) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT key, value FROM provider_state WHERE provider = ?", (provider,)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def save_provider_state(
+        self, conn: sqlite3.Connection, provider: str, state: dict[str, str]
+    ) -> None:
+        conn.execute("DELETE FROM provider_state WHERE provider = ?", (provider,))
+        conn.executemany(
+            "INSERT INTO provider_state (provider, key, value) VALUES (?, ?, ?)",
+            [(provider, k, v) for k, v in state.items()],
+        )
+
+    # --- backup -------------------------------------------------------------
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy (SQLite online backup), owner-only."""
+        if dest.exists():
+            raise UserInputError(f"{dest} exists; choose a new file name")
+        fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+        target = sqlite3.connect(dest)
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration, so they run inside our own transaction.
+
+    sqlite3's executescript() would COMMIT first; splitting on ';' is enough for
+    our own migrations, which hold no string literals with semicolons.
+    """
+    lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
