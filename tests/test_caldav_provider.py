@@ -1,0 +1,354 @@
+"""The CalDAV provider against real Radicale and Xandikos servers.
+
+The contract suite runs four times (two servers x VEVENT/VTODO); the rest checks
+what only CalDAV has: calendar discovery and creation, auth errors, request
+counts of a no-op listing, sync-token fallback and component refusal.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from caldav.calendarobjectresource import Event, Todo
+from followup_sync_caldav.provider import CalDAVProvider
+
+from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
+from followup_sync.testing import ProviderContract, make_context, make_push_item, redate
+
+# The servers live in a plugin module (tests/conftest.py belongs to the core). Its
+# import name depends on whether tests/ is a package.
+_PLUGIN = (
+    "tests.caldav_fixtures"
+    if (Path(__file__).parent / "__init__.py").exists()
+    else "caldav_fixtures"
+)
+pytest_plugins = [_PLUGIN]
+
+
+def fixtures_module():
+    return importlib.import_module(_PLUGIN)
+
+
+def make_provider(server, tmp_path, *, url=None, password=None, **options):
+    """A provider on `server` writing into a fresh calendar (created on first use)."""
+    opts = {
+        "url": url or server.url,
+        "calendar": options.pop("calendar", None) or server.new_calendar_name(),
+        "create": True,
+        "features": server.features,
+        **options,
+    }
+    secrets = {}
+    if server.username:
+        opts["username"] = server.username
+        secrets["password"] = password or server.password
+    return CalDAVProvider("test", opts, make_context(tmp_path, secrets=secrets))
+
+
+def other_app(server, provider):
+    """The user's calendar app: a plain caldav client on the provider's calendar."""
+    client = server.client()
+    cal_url = urljoin(server.url, provider.context.state.get("calendar_url"))
+    return client, client.calendar(url=cal_url)
+
+
+FOREIGN = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//someone else//EN
+BEGIN:{comp}
+UID:dentist-appointment-42
+DTSTAMP:20261101T100000Z
+{start}:20261208T150000Z
+SUMMARY:Dentist
+END:{comp}
+END:VCALENDAR
+"""
+
+
+class CalDAVContract(ProviderContract):
+    server_fixture = ""
+    component = "VEVENT"
+
+    @pytest.fixture
+    def server(self, request):
+        return request.getfixturevalue(self.server_fixture)
+
+    @pytest.fixture
+    def provider(self, server, tmp_path):
+        p = make_provider(server, tmp_path, component=self.component)
+        self._server = server
+        yield p
+        p.close()
+
+    def _object(self, provider, remote):
+        client, cal = other_app(self._server, provider)
+        cls = Todo if self.component == "VTODO" else Event
+        obj = cls(client=client, url=urljoin(self._server.url, remote.ref), parent=cal)
+        obj.load()
+        return obj
+
+    def add_foreign(self, provider):
+        provider.list_items({})  # creates the calendar
+        _, cal = other_app(self._server, provider)
+        start = "DUE" if self.component == "VTODO" else "DTSTART"
+        data = FOREIGN.format(comp=self.component, start=start)
+        if self.component == "VTODO":
+            cal.add_todo(data)
+        else:
+            cal.add_event(data)
+
+    def edit_remotely(self, provider, remote):
+        obj = self._object(provider, remote)
+        obj.icalendar_component["SUMMARY"] = "Edited by the user"
+        obj.save(precondition="etag")
+
+    def complete_remotely(self, provider, remote, day):
+        if self.component != "VTODO":
+            pytest.skip("events cannot be completed")
+        obj = self._object(provider, remote)
+        obj.complete(completion_timestamp=datetime.combine(day, time(17, 0), tzinfo=UTC))
+
+
+class TestRadicaleEvents(CalDAVContract):
+    server_fixture = "radicale_server"
+
+
+class TestRadicaleTasks(CalDAVContract):
+    server_fixture = "radicale_server"
+    component = "VTODO"
+
+
+class TestXandikosEvents(CalDAVContract):
+    server_fixture = "xandikos_server"
+
+
+class TestXandikosTasks(CalDAVContract):
+    server_fixture = "xandikos_server"
+    component = "VTODO"
+
+
+# --- CalDAV-specific behaviour --------------------------------------------------
+
+
+def test_calendar_created_when_missing(caldav_server, tmp_path):
+    name = caldav_server.new_calendar_name("Job follow-ups")
+    p = make_provider(caldav_server, tmp_path, calendar=name, component="VTODO")
+    p.create(make_push_item())
+    client = caldav_server.client()
+    cals = {c.get_display_name(): c for c in client.principal().get_calendars()}
+    assert name in cals
+    assert [t.icalendar_component["UID"] for t in cals[name].get_todos()] == [make_push_item().uid]
+    # A second provider (a new process) finds it by name instead of making another.
+    again = make_provider(caldav_server, tmp_path / "2", calendar=name, component="VTODO")
+    assert set(again.list_items({})) == {make_push_item().uid}
+    names = [c.get_display_name() for c in client.principal().get_calendars()]
+    assert names.count(name) == 1
+
+
+def test_calendar_by_url(caldav_server, tmp_path):
+    client = caldav_server.client()
+    cal = client.principal().make_calendar(name="By URL")
+    p = make_provider(caldav_server, tmp_path, calendar=str(cal.url), create=False)
+    p.create(make_push_item())
+    assert [e.icalendar_component["UID"] for e in cal.get_events()] == [make_push_item().uid]
+
+
+def test_missing_calendar_without_create_is_a_clear_error(caldav_server, tmp_path):
+    p = make_provider(caldav_server, tmp_path, calendar="No such calendar", create=False)
+    with pytest.raises(ProviderError) as e:
+        p.list_items({})
+    msg = e.value.message
+    assert "No such calendar" in msg and "create = true" in msg
+    assert "\n" not in msg
+
+
+def test_wrong_password_is_an_auth_error_without_the_password(radicale_server, tmp_path):
+    wrong = "hunter2-not-it"
+    p = make_provider(radicale_server, tmp_path, password=wrong)
+    with pytest.raises(ProviderAuthError) as e:
+        p.list_items({})
+    msg = e.value.message
+    assert "401" in msg and "'alice'" in msg and radicale_server.url.rstrip("/") in msg
+    assert wrong not in msg and fixtures_module().PASSWORD not in msg
+    assert "\n" not in msg
+
+
+def test_server_stopped_is_a_provider_error(tmp_path):
+    server = fixtures_module().start_radicale(tmp_path / "srv")
+    try:
+        p = make_provider(server, tmp_path, timeout=2)
+        p.create(make_push_item())
+    finally:
+        server.stop()
+    with pytest.raises(ProviderError) as e:
+        p.list_items({})
+    assert not isinstance(e.value, ProviderAuthError)
+    assert "cannot connect" in e.value.message and "\n" not in e.value.message
+
+
+def test_noop_listing_costs_one_request(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    with p.batch():
+        for attempt in (1, 2, 3, None):
+            p.create(make_push_item(attempt=attempt))
+    known = p.list_items({})
+    # A new provider object (the next push, a new process) with the same state.
+    again = CalDAVProvider("test", p.opts, p.context)
+    proxy.reset()
+    assert again.list_items(known) == known
+    assert proxy.writes == 0
+    assert proxy.total <= 2, proxy.log
+    assert proxy.total == 1, proxy.log
+
+
+def test_listing_right_after_our_writes_needs_no_fetch(
+    caldav_server, counting_proxy_factory, tmp_path
+):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    known = p.list_items({})
+    with p.batch():
+        for attempt in (1, 2):
+            r = p.create(make_push_item(attempt=attempt))
+            known = {**known, r.uid: r}
+    proxy.reset()
+    # Our own writes come back in the delta with the ETags we recorded: nothing to fetch.
+    assert p.list_items(known) == known
+    assert proxy.total == 1, proxy.log
+
+
+def test_invalid_sync_token_falls_back_to_full_listing(caldav_server, tmp_path):
+    p = make_provider(caldav_server, tmp_path)
+    a, b = make_push_item(attempt=1), make_push_item(attempt=2)
+    p.create(a)
+    known = p.list_items({})
+    p.create(b)
+    p.context.state["sync_token"] = "http://bogus.example/sync/0"
+    # Radicale answers 403, Xandikos 412: both must end in an honest full listing.
+    assert set(p.list_items(known)) == {a.uid, b.uid}
+    assert p.context.state.get("sync_token") != "http://bogus.example/sync/0"
+
+
+def test_deleted_calendar_is_rediscovered(caldav_server, tmp_path):
+    p = make_provider(caldav_server, tmp_path)
+    p.create(make_push_item())
+    known = p.list_items({})
+    client, cal = other_app(caldav_server, p)
+    cal.delete()
+    fresh = CalDAVProvider("test", p.opts, p.context)
+    assert fresh.list_items(known) == {}  # re-created empty (create = true)
+
+
+def test_component_mismatch_is_a_clear_error(xandikos_server, tmp_path):
+    client = xandikos_server.client()
+    client.principal().make_calendar(name="Tasks only", supported_calendar_component_set=["VTODO"])
+    p = make_provider(xandikos_server, tmp_path, calendar="Tasks only", component="VEVENT")
+    with pytest.raises(ProviderError) as e:
+        p.create(make_push_item())
+    msg = e.value.message
+    assert "VEVENT" in msg and "VTODO" in msg and "\n" not in msg
+
+
+def test_component_refused_on_put_is_a_clear_error(xandikos_server, tmp_path):
+    """Xandikos refuses the PUT itself (403) even when discovery was skipped."""
+    client = xandikos_server.client()
+    cal = client.principal().make_calendar(
+        name="Tasks only 2", supported_calendar_component_set=["VTODO"]
+    )
+    p = make_provider(xandikos_server, tmp_path, calendar="Tasks only 2", component="VEVENT")
+    # Pretend a previous run cached the URL (e.g. the calendar was changed since).
+    key = f"{xandikos_server.url}|Tasks only 2|VEVENT"
+    p.context.state["calendar_url"] = cal.url.path
+    p.context.state["calendar_for"] = key
+    with pytest.raises(ProviderError) as e:
+        p.create(make_push_item())
+    assert not isinstance(e.value, ConflictError)
+    assert "does not accept VEVENT" in e.value.message
+
+
+def test_bad_component_option(caldav_server, tmp_path):
+    with pytest.raises(ProviderError, match="VEVENT or VTODO"):
+        make_provider(caldav_server, tmp_path, component="VJOURNAL")
+
+
+def test_user_completed_todo_keeps_other_fields(radicale_server, tmp_path):
+    p = make_provider(radicale_server, tmp_path, component="VTODO")
+    item = make_push_item()
+    remote = p.create(item)
+    client, cal = other_app(radicale_server, p)
+    todo = Todo(client=client, url=urljoin(radicale_server.url, remote.ref), parent=cal)
+    todo.load()
+    todo.complete(completion_timestamp=datetime(2026, 12, 9, 14, 0, tzinfo=UTC))
+    got = p.list_items({remote.uid: remote})[item.uid]
+    assert got.completed_on == date(2026, 12, 9)
+    assert got.content_hash == item.content_hash
+    with pytest.raises(ConflictError):
+        p.update(item, remote)  # the user's completion wins
+
+
+# --- faults: retried with bounded backoff, reported in one line -------------------
+
+
+def test_5xx_and_dropped_connections_are_retried(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    p.list_items({})
+    proxy.inject("PUT", "500")
+    proxy.inject("PUT", "drop")
+    remote = p.create(make_push_item())
+    assert proxy.counts["PUT"] == 3
+    assert p.list_items({}) == {remote.uid: remote}
+
+
+def test_lost_answer_to_a_create_is_not_a_duplicate_or_conflict(
+    caldav_server, counting_proxy_factory, tmp_path
+):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    p.list_items({})
+    proxy.inject("PUT", "lose-answer")  # the server stores it; we never hear back
+    item = make_push_item()
+    remote = p.create(item)  # the retry meets If-None-Match: * and finds our own write
+    assert remote.etag and remote.content_hash == item.content_hash
+    assert p.list_items({}) == {item.uid: remote}
+
+
+def test_lost_answer_to_an_update_is_not_a_conflict(
+    caldav_server, counting_proxy_factory, tmp_path
+):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    item = make_push_item()
+    first = p.create(item)
+    moved = redate(item, item.item.due + timedelta(days=2))
+    proxy.inject("PUT", "lose-answer")
+    second = p.update(moved, first)
+    assert second.content_hash == moved.content_hash and second.etag != first.etag
+    assert p.list_items({})[item.uid] == second
+
+
+def test_timeout_is_retried(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url, timeout=0.5)
+    p.list_items({})
+    proxy.inject("PUT", "delay:1.5")
+    p.create(make_push_item())
+    assert set(p.list_items({})) == {make_push_item().uid}
+
+
+def test_persistent_5xx_is_one_line_provider_error(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    p.list_items({})
+    for _ in range(10):
+        proxy.inject("PUT", "500")
+    with pytest.raises(ProviderError) as e:
+        p.create(make_push_item())
+    assert not isinstance(e.value, ConflictError)
+    assert "server error 500" in e.value.message and "\n" not in e.value.message
+    assert proxy.counts["PUT"] == 4  # bounded
