@@ -44,6 +44,7 @@ class App:
     def store(self):
         from .store import Store
 
+        _ = self.settings  # a broken config is reported before anything is opened
         return Store.open(self.data_dir)
 
     @cached_property

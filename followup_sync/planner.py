@@ -191,8 +191,20 @@ def apply(
     out = Outcome()
     name = provider.name
     consecutive_failures = 0
+    # For providers whose writes land when the batch ends, records wait too: a
+    # record must never claim a write that a crash could still undo.
+    pending: list[tuple[str, Record | None]] = []
+
+    def record(uid: str, rec: Record | None) -> None:
+        if provider.deferred_writes:
+            pending.append((uid, rec))
+        elif rec is None:
+            store.forget_record(name, uid)
+        else:
+            store.save_record(name, rec)
+
     with provider.batch():
-        for action in plan.actions:
+        for index, action in enumerate(plan.actions):
             if progress:
                 progress(action)
             rec = recorded.get(action.uid)
@@ -200,27 +212,27 @@ def apply(
                 if action.op == Op.CREATE:
                     item = stamp(action.item, None, now, True)
                     remote = provider.create(item)
-                    store.save_record(name, _record(item, remote, now, item.sequence))
+                    record(action.uid, _record(item, remote, now, item.sequence))
                     out.created += 1
                 elif action.op == Op.UPDATE:
                     item = stamp(action.item, rec, now, True)
                     remote = provider.update(item, action.remote)
-                    store.save_record(name, _record(item, remote, now, item.sequence))
+                    record(action.uid, _record(item, remote, now, item.sequence))
                     out.updated += 1
                 elif action.op == Op.DELETE:
                     provider.delete(action.remote)
-                    store.forget_record(name, action.uid)
+                    record(action.uid, None)
                     out.deleted += 1
                 elif action.op in (Op.ADOPT, Op.KEEP):
                     item = stamp(action.item, rec, now, False)
                     seq = rec.sequence if rec else 0
-                    store.save_record(name, _record(item, action.remote, now, seq))
+                    record(action.uid, _record(item, action.remote, now, seq))
                     if action.op == Op.ADOPT:
                         out.adopted += 1
                     else:
                         out.kept += 1
                 elif action.op == Op.FORGET:
-                    store.forget_record(name, action.uid)
+                    record(action.uid, None)
                 consecutive_failures = 0
             except ConflictError:
                 # Changed remotely between our listing and our write: the user's
@@ -235,10 +247,12 @@ def apply(
                 consecutive_failures += 1
                 if consecutive_failures >= 5:
                     # The target is down; do not hammer it item by item.
-                    rest = len(plan.actions) - (plan.actions.index(action) + 1)
+                    rest = len(plan.actions) - index - 1
                     out.failed += rest
                     out.errors.append(f"stopped after 5 failures in a row; {rest} items not tried")
                     break
+    if pending:
+        store.save_records(name, pending)
     return out
 
 

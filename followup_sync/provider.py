@@ -103,6 +103,9 @@ class Provider:
 
     type: ClassVar[str] = ""
     options: ClassVar[dict[str, Option]] = {}
+    #: True when writes only take effect when `batch()` exits (a single file
+    #: written once): the core then records them after the batch, not before.
+    deferred_writes: ClassVar[bool] = False
 
     def __init__(self, name: str, options: Mapping[str, Any], context: ProviderContext):
         self.name = name

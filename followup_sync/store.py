@@ -456,26 +456,38 @@ class Store:
         return out
 
     def save_record(self, provider: str, rec: Record) -> None:
+        self.save_records(provider, [(rec.uid, rec)])
+
+    def save_records(self, provider: str, changes: list[tuple[str, Record | None]]) -> None:
+        """Record writes (None: forget the uid), all in one transaction."""
         with self.write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO records (provider, uid, app_id, ref, etag, hash, sequence,"
-                " due, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    provider,
-                    rec.uid,
-                    rec.app_id,
-                    rec.ref,
-                    rec.etag,
-                    rec.hash,
-                    rec.sequence,
-                    rec.due.isoformat() if rec.due else None,
-                    rec.last_modified.isoformat(),
-                ),
-            )
+            for uid, rec in changes:
+                if rec is None:
+                    conn.execute(
+                        "DELETE FROM records WHERE provider = ? AND uid = ?", (provider, uid)
+                    )
+                else:
+                    self._put_record(conn, provider, rec)
+
+    def _put_record(self, conn: sqlite3.Connection, provider: str, rec: Record) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO records (provider, uid, app_id, ref, etag, hash, sequence,"
+            " due, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                provider,
+                rec.uid,
+                rec.app_id,
+                rec.ref,
+                rec.etag,
+                rec.hash,
+                rec.sequence,
+                rec.due.isoformat() if rec.due else None,
+                rec.last_modified.isoformat(),
+            ),
+        )
 
     def forget_record(self, provider: str, uid: str) -> None:
-        with self.write() as conn:
-            conn.execute("DELETE FROM records WHERE provider = ? AND uid = ?", (provider, uid))
+        self.save_records(provider, [(uid, None)])
 
     def dismissed(self, provider: str) -> set[str]:
         rows = self.conn.execute("SELECT uid FROM dismissed WHERE provider = ?", (provider,))

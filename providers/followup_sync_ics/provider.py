@@ -48,6 +48,7 @@ def _digest(items: Mapping[str, RemoteItem]) -> str:
 
 class IcsFileProvider(Provider):
     type = "ics"
+    deferred_writes = True  # the file is written once, when the batch ends
     options = {
         "path": Option(
             str, None, help="the .ics file to write; default: followups.ics in the data dir"

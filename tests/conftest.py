@@ -1,0 +1,85 @@
+"""Shared fixtures: a temp data dir + config, and the CLI driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from followup_sync.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE_CONFIG = """
+[user]
+name = "Alex Rivera"
+email = "alex@example.com"
+timezone = "America/New_York"
+"""
+
+
+@dataclass
+class Env:
+    """One user's followup-sync: a data dir, a config file, and a way to run commands."""
+
+    root: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.toml"
+
+    def write_config(self, extra: str = "", base: str = BASE_CONFIG) -> None:
+        self.config.write_text(base + "\n" + extra, encoding="utf-8")
+
+    def run(
+        self, *args: str, today: str | None = "2026-11-26", expect: int | None = 0, env=None
+    ) -> Result:
+        if len(args) == 1 and " " in args[0]:
+            args = tuple(shlex.split(args[0]))
+        argv = ["--data-dir", str(self.data_dir), "--config", str(self.config)]
+        if today:
+            argv += ["--today", today]
+        result = CliRunner().invoke(cli, [*argv, *args], env=env, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code} != {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str, today: str | None = "2026-11-26") -> dict:
+        return json.loads(self.run(*args, "--json", today=today).stdout)
+
+    def plan(self, today: str = "2026-11-26") -> list[dict]:
+        return self.json("plan", today=today)["items"]
+
+    def add_acme(self, **kw) -> str:
+        args = [
+            "add",
+            kw.get("company", "Acme"),
+            "--role",
+            kw.get("role", "Backend Engineer"),
+            "--date",
+            kw.get("date", "2026-11-20 14:00"),
+            "--interviewer",
+            kw.get("interviewer", "Jane Doe <jane@acme.example>"),
+            "--skills",
+            "Python, Postgres and on-call leadership",
+        ]
+        if "reply_by" in kw:
+            args += ["--reply-by", kw["reply_by"]]
+        return self.run(*args).stdout.strip()
+
+
+@pytest.fixture
+def env(tmp_path) -> Env:
+    e = Env(tmp_path)
+    e.write_config()
+    return e
