@@ -192,7 +192,9 @@ class CountingProxy:
     "500"/"503" (answer that status without forwarding), "drop" (close the
     connection without forwarding), "lose-answer" (forward, then close without
     answering: the write happened but the client never hears of it) or
-    "delay:SECONDS" (wait, then forward).
+    "delay:SECONDS" (wait, then forward), "hang-after:SECONDS" (forward, then wait
+    before answering: a client killed meanwhile wrote but never heard back) or
+    "pass" (forward normally; lets a fault target the Nth request).
     """
 
     def __init__(self, target_url: str):
@@ -248,6 +250,8 @@ class CountingProxy:
                 if fault == "lose-answer":
                     self.close_connection = True
                     return
+                if fault and fault.startswith("hang-after:"):
+                    time.sleep(float(fault.split(":", 1)[1]))
                 self.send_response(resp.status, resp.reason)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("connection", "keep-alive", "transfer-encoding"):

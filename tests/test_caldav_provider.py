@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 
 import pytest
 from caldav.calendarobjectresource import Event, Todo
-from followup_sync_caldav.provider import CalDAVProvider
 
 from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
 from followup_sync.testing import ProviderContract, make_context, make_push_item, redate
+from followup_sync_caldav.provider import CalDAVProvider
 
 # The servers live in a plugin module (tests/conftest.py belongs to the core). Its
 # import name depends on whether tests/ is a package.
@@ -352,3 +352,13 @@ def test_persistent_5xx_is_one_line_provider_error(caldav_server, counting_proxy
     assert not isinstance(e.value, ConflictError)
     assert "server error 500" in e.value.message and "\n" not in e.value.message
     assert proxy.counts["PUT"] == 4  # bounded
+
+
+def test_item_created_and_deleted_since_the_token_is_gone(caldav_server, tmp_path):
+    """RFC 6578 lets a server omit such an item from the delta (Xandikos does)."""
+    p = make_provider(caldav_server, tmp_path)
+    known = p.list_items({})
+    remote = p.create(make_push_item())
+    client, cal = other_app(caldav_server, p)
+    Event(client=client, url=urljoin(caldav_server.url, remote.ref), parent=cal).delete()
+    assert p.list_items({**known, remote.uid: remote}) == {}

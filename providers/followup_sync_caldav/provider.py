@@ -12,6 +12,7 @@ start fast for commands that never touch a server.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ STATE_CALENDAR_FOR = "calendar_for"  # which (url, calendar, component) the cach
 STATE_TOKEN = "sync_token"
 STATE_CTAG = "ctag"  # only for servers without sync-collection
 STATE_NO_SYNC = "no_sync_collection"
+STATE_LISTED = "listed"  # digests of the (href, ETag) pairs the last listing saw
 MAX_SYNC_PAGES = 50  # RFC 6578 section 3.6: a truncated reply is continued with the new token
 
 _NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'
@@ -48,9 +50,9 @@ _SYNC_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
     f"<D:sync-collection {_NS}><D:sync-token>{{token}}</D:sync-token>"
     "<D:sync-level>1</D:sync-level>"
-    # calendar-data saves a multiget on servers that return it here (Radicale);
-    # Xandikos answers 404 for it in a sync report, so we multiget what is missing.
-    "<D:prop><D:getetag/><C:calendar-data/></D:prop></D:sync-collection>"
+    # ETags only: a delta stays small even after a big push. (Xandikos would not
+    # return calendar-data here anyway.) Changed items are read with one multiget.
+    "<D:prop><D:getetag/></D:prop></D:sync-collection>"
 )
 _MULTIGET_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
@@ -123,6 +125,10 @@ def _redact(url: str) -> str:
 def _path(href: str) -> str:
     """Normalised href: absolute path, unquoted (servers differ in what they escape)."""
     return unquote(urlsplit(href).path)
+
+
+def _digest(remote: RemoteItem) -> str:
+    return hashlib.sha1(f"{remote.ref}\x1f{remote.etag}".encode()).hexdigest()[:12]
 
 
 def _slug(name: str) -> str:
@@ -371,9 +377,8 @@ class CalDAVProvider(Provider):
         info = self._discover()
         if state.get(STATE_CALENDAR) != info.url:
             # A token belongs to one collection: never apply it to another.
-            state[STATE_TOKEN] = None
-            state[STATE_CTAG] = None
-            state[STATE_NO_SYNC] = None
+            for k in (STATE_TOKEN, STATE_CTAG, STATE_NO_SYNC, STATE_LISTED):
+                state[k] = None
         state[STATE_CALENDAR] = info.url
         state[STATE_CALENDAR_FOR] = key
         self._calendar_url = info.url
@@ -381,7 +386,14 @@ class CalDAVProvider(Provider):
 
     def _forget_calendar(self) -> None:
         self._calendar_url = None
-        for k in (STATE_CALENDAR, STATE_CALENDAR_FOR, STATE_TOKEN, STATE_CTAG, STATE_NO_SYNC):
+        for k in (
+            STATE_CALENDAR,
+            STATE_CALENDAR_FOR,
+            STATE_TOKEN,
+            STATE_CTAG,
+            STATE_NO_SYNC,
+            STATE_LISTED,
+        ):
             self.context.state[k] = None
 
     def _discover(self) -> _CalendarInfo:
@@ -492,24 +504,27 @@ class CalDAVProvider(Provider):
         if state.get(STATE_NO_SYNC):
             return self._list_by_query(cal, known)
         token = state.get(STATE_TOKEN)
-        # A delta only makes sense on top of a complete previous answer.
         if token and known:
             try:
                 delta, new_token = self._sync(cal, token)
             except _InvalidToken:
+                # Radicale 403 / Xandikos 412: the server forgot the token. Never let
+                # caldav fall back silently (deletions would vanish): list fully here.
                 self._log(f"{self.describe()}: sync token expired; doing a full listing")
             else:
-                result = self._apply_delta(known, delta)
-                state[STATE_TOKEN] = new_token
-                return result
+                return self._remember(self._apply_delta(known, delta), new_token)
         try:
             entries, new_token = self._sync(cal, "")
         except _NoSyncCollection:
             state[STATE_NO_SYNC] = "1"
             state[STATE_TOKEN] = None
             return self._list_by_query(cal, {})
-        result = self._apply_delta({}, entries)
-        state[STATE_TOKEN] = new_token
+        return self._remember(self._apply_delta({}, entries), new_token)
+
+    def _remember(self, result: dict[str, RemoteItem], token: str) -> dict[str, RemoteItem]:
+        """Keep the token and which (href, ETag) pairs it vouches for."""
+        self.context.state[STATE_TOKEN] = token
+        self.context.state[STATE_LISTED] = " ".join(sorted(_digest(r) for r in result.values()))
         return result
 
     def _sync(self, cal: str, token: str) -> tuple[dict[str, _Entry], str]:
@@ -552,7 +567,13 @@ class CalDAVProvider(Provider):
             raise _CalendarGone()
         el = props.get(cal, {}).get(f"{CS}getctag")
         ctag = el.text if el is not None else None
-        if known and ctag and state.get(STATE_CTAG) == ctag:
+        listed = set((state.get(STATE_LISTED) or "").split())
+        if (
+            known
+            and ctag
+            and state.get(STATE_CTAG) == ctag
+            and all(_digest(r) in listed for r in known.values())
+        ):
             return dict(known)
         resp = self._call(
             "listing the calendar",
@@ -563,38 +584,52 @@ class CalDAVProvider(Provider):
         )
         entries, _ = self._multistatus(resp, "listing the calendar")
         entries.pop(cal, None)
+        result = self._apply_delta({}, entries)
         state[STATE_CTAG] = ctag
-        return self._apply_delta({}, entries)
+        state[STATE_LISTED] = " ".join(sorted(_digest(r) for r in result.values()))
+        return result
 
     def _apply_delta(
         self, known: Mapping[str, RemoteItem], delta: Mapping[str, _Entry]
     ) -> dict[str, RemoteItem]:
-        """`known` updated with changed/deleted hrefs; equals a full listing."""
-        result = dict(known)
+        """`known` brought up to date with a sync delta; equals a full listing.
+
+        An item absent from the delta is unchanged only if the last listing saw it
+        with that ETag. Items written after that listing must show up in the delta;
+        if one does not, it was created and deleted since (RFC 6578 lets the server
+        omit it: Xandikos does), so it is read again instead of assumed present.
+        """
+        listed = set((self.context.state.get(STATE_LISTED) or "").split())
         by_ref = {r.ref: r for r in known.values()}
-        missing: list[str] = []
+        result: dict[str, RemoteItem] = {}
+        fetch: list[str] = []
+        for r in known.values():
+            if r.ref in delta:
+                continue
+            if _digest(r) in listed:
+                result[r.uid] = r
+            else:
+                fetch.append(r.ref)
         for href, entry in delta.items():
-            old = by_ref.get(href)
             if entry.status == 404:
-                if old is not None:
-                    result.pop(old.uid, None)
-                continue
+                continue  # deleted
+            old = by_ref.get(href)
             if old is not None and entry.etag and entry.etag == old.etag:
-                continue  # our own write, already recorded with this ETag
-            if entry.data is None:
-                missing.append(href)
-                continue
-            self._absorb(result, old, href, entry)
-        if missing:
-            for href, entry in self._multiget(missing).items():
-                self._absorb(result, by_ref.get(href), href, entry)
+                result[old.uid] = old  # our own write, recorded with this ETag
+            elif entry.data is not None:
+                self._absorb(result, href, entry)
+            else:
+                fetch.append(href)
+        if fetch:
+            got = self._multiget(fetch)
+            for href in fetch:
+                # RFC 4791 7.9: a multiget answers every href; a 404 (or none) is gone.
+                entry = got.get(href)
+                if entry is not None:
+                    self._absorb(result, href, entry)
         return result
 
-    def _absorb(
-        self, result: dict[str, RemoteItem], old: RemoteItem | None, href: str, entry: _Entry
-    ) -> None:
-        if old is not None:
-            result.pop(old.uid, None)
+    def _absorb(self, result: dict[str, RemoteItem], href: str, entry: _Entry) -> None:
         if entry.status == 404 or entry.data is None:
             return
         remote = self._parse(entry.data, href, entry.etag)
