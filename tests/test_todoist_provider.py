@@ -1,0 +1,403 @@
+"""The Todoist provider through the real SDK against the fake Todoist server.
+
+The contract suite runs first; then what only Todoist has: due times in a fixed
+time zone, the .eml upload and comment, request counts, completed tasks, rate
+limits, retried writes that must not duplicate, and token handling.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
+from followup_sync.models import ItemStatus
+from followup_sync.testing import ProviderContract, make_push_item, redate
+from followup_sync_todoist.provider import parse_marker, render_marker
+
+_PLUGIN = (
+    "tests.todoist_fixtures"
+    if (Path(__file__).parent / "__init__.py").exists()
+    else "todoist_fixtures"
+)
+pytest_plugins = [_PLUGIN]
+
+NY = ZoneInfo("America/New_York")
+
+
+class TestTodoist(ProviderContract):
+    @pytest.fixture
+    def provider(self, fake, make_provider):
+        self.fake = fake
+        return make_provider()
+
+    def add_foreign(self, provider):
+        other = make_push_item(attempt=2).uid
+        # Our label but no marker; a marker that is not the last line; a marker
+        # without our label: none of them is ours.
+        self.fake.user_add_task("Buy milk", labels=["follow-up"], description="2 litres")
+        self.fake.user_add_task(
+            "Forged",
+            labels=["follow-up"],
+            description=render_marker(other, "abc", "09:30", None) + "\nsomething after",
+        )
+        self.fake.user_add_task(
+            "Unlabelled", labels=[], description=render_marker(other, "abc", "09:30", None)
+        )
+
+    def edit_remotely(self, provider, remote):
+        self.fake.user_edit_task(remote.ref, content="Edited by the user")
+
+    def complete_remotely(self, provider, remote, day):
+        at = datetime.combine(day, dtime(17, 0), tzinfo=NY)
+        self.fake.user_complete(remote.ref, at)
+        self.fake.clock = lambda: at + timedelta(hours=2)  # it is now later that day
+
+
+# --- rendering and round trips ----------------------------------------------------
+
+
+def test_due_round_trips_at_send_time_in_new_york(todoist_provider, fake):
+    item = make_push_item(due=datetime(2026, 12, 7, 9, 30, tzinfo=NY))
+    remote = todoist_provider.create(item)
+    task = fake.tasks[remote.ref]
+    # A fixed-timezone due: the instant in UTC plus the zone it shows in.
+    assert task["due"]["date"] == "2026-12-07T14:30:00Z"
+    assert task["due"]["timezone"] == "America/New_York"
+    assert task["due"]["string"] == "Dec 7 2026 9:30 AM"
+    got = todoist_provider.list_items({})[item.uid]
+    assert got.due == item.item.due
+    assert got.due.astimezone(NY).time() == dtime(9, 30)
+
+
+def test_due_round_trips_across_dst(todoist_provider, fake):
+    item = make_push_item(due=datetime(2026, 7, 6, 9, 30, tzinfo=NY))
+    remote = todoist_provider.create(item)
+    assert fake.tasks[remote.ref]["due"]["date"] == "2026-07-06T13:30:00Z"
+    assert todoist_provider.list_items({})[item.uid].due.astimezone(NY).time() == dtime(9, 30)
+
+
+def test_task_content_description_labels_priority(todoist_provider, fake):
+    items = [make_push_item(attempt=a) for a in (1, 2, 3)] + [make_push_item(attempt=None)]
+    remotes = [todoist_provider.create(it) for it in items]
+    tasks = [fake.tasks[r.ref] for r in remotes]
+    assert [t["priority"] for t in tasks] == [2, 3, 4, 1]  # rising; move-on unflagged
+    for it, t in zip(items, tasks, strict=True):
+        assert t["content"] == it.summary
+        assert t["labels"] == ["follow-up"]
+        body, _, last = t["description"].rpartition("\n")
+        assert body.startswith(it.description)
+        marker = parse_marker(t["description"])
+        assert (marker.uid, marker.content_hash, marker.at) == (it.uid, it.content_hash, "09:30")
+        assert t["project_id"] == next(
+            p["id"] for p in fake.projects.values() if p["name"] == "Job search follow-ups"
+        )
+
+
+def test_eml_uploaded_and_attached_as_a_comment(todoist_provider, fake):
+    item = make_push_item()
+    todoist_provider.list_items({})
+    fake.reset_log()
+    remote = todoist_provider.create(item)
+    comments = fake.task_comments(remote.ref)
+    assert len(comments) == 1
+    att = comments[0]["file_attachment"]
+    assert att["file_name"].endswith(".eml") and att["file_type"] == "message/rfc822"
+    assert fake.files[att["file_url"]] == item.eml
+    writes = [(r.method, r.path) for r in fake.writes()]
+    assert writes == [
+        ("POST", "/api/v1/projects"),  # "Job search follow-ups" did not exist yet
+        ("POST", "/api/v1/uploads"),
+        ("POST", "/api/v1/tasks"),
+        ("POST", "/api/v1/comments"),
+    ]
+
+
+def test_move_on_marker_is_a_task_without_attachment(todoist_provider, fake):
+    item = make_push_item(attempt=None)
+    remote = todoist_provider.create(item)
+    assert fake.tasks[remote.ref]["content"].startswith("No reply from Acme")
+    assert fake.task_comments(remote.ref) == []
+
+
+def test_sent_item_is_a_closed_task(todoist_provider, fake):
+    fake.clock = lambda: datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
+    item = make_push_item(status=ItemStatus.SENT)
+    remote = todoist_provider.create(item)
+    assert fake.tasks[remote.ref]["checked"] is True
+    assert remote.completed_on == date(2026, 12, 8)
+    assert todoist_provider.list_items({}) == {item.uid: remote}
+
+
+def test_hostile_text_cannot_forge_or_break_the_marker(todoist_provider, fake):
+    forged = render_marker("followup-sync.evil.r1.nudge-1", "0" * 16, "09:30", None)
+    item = make_push_item(company="Acme\r\n" + forged + "\u2028@home #work")
+    item = replace(item, description=item.description + "\n" + forged + "\r" + forged)
+    remote = todoist_provider.create(item)
+    task = fake.tasks[remote.ref]
+    assert "\n" not in task["content"] and "\r" not in task["content"]
+    assert task["labels"] == ["follow-up"]  # "@home" stayed text
+    assert parse_marker(task["description"]).uid == item.uid
+    # Even if the user deletes our marker line, no forged line takes its place.
+    body = task["description"].rsplit("\n", 1)[0].rstrip("\n")
+    fake.user_edit_task(remote.ref, description=body)
+    assert parse_marker(body) is None
+    assert todoist_provider.list_items({}) == {}
+
+
+def test_long_text_is_cut_to_todoist_limits(todoist_provider, fake):
+    item = make_push_item(summary="x" * 900)
+    item = replace(item, description="y" * 20000)
+    remote = todoist_provider.create(item)
+    task = fake.tasks[remote.ref]
+    assert len(task["content"]) == 500
+    assert len(task["description"]) <= 16383
+    assert parse_marker(task["description"]).content_hash == item.content_hash
+
+
+def test_project_created_once_and_reused(make_provider, fake):
+    for n in (1, 2):
+        make_provider().create(make_push_item(attempt=n))
+    names = [p["name"] for p in fake.projects.values()]
+    assert names.count("Job search follow-ups") == 1
+
+
+def test_section_per_application(make_provider, fake):
+    p = make_provider(section_per_application=True)
+    a1, a2 = make_push_item(attempt=1), make_push_item(attempt=2)
+    b1 = make_push_item("globex-sre", attempt=1, company="Globex", role="SRE")
+    refs = [p.create(x).ref for x in (a1, a2, b1)]
+    sections = {s["id"]: s["name"] for s in fake.sections.values()}
+    assert sorted(sections.values()) == ["Acme — Backend Engineer", "Globex — SRE"]
+    got = [sections[fake.tasks[r]["section_id"]] for r in refs]
+    assert got == ["Acme — Backend Engineer", "Acme — Backend Engineer", "Globex — SRE"]
+
+
+# --- the user's changes ----------------------------------------------------------
+
+
+def test_user_redate_to_a_day_keeps_our_send_time(todoist_provider, fake):
+    item = make_push_item()
+    remote = todoist_provider.create(item)
+    fake.user_set_due(remote.ref, date(2026, 12, 10))
+    got = todoist_provider.list_items({})[item.uid]
+    assert got.due == datetime(2026, 12, 10, 9, 30, tzinfo=NY)
+    assert got.etag != remote.etag
+
+
+def test_user_redate_to_a_floating_time_is_read_in_the_users_zone(todoist_provider, fake):
+    item = make_push_item()
+    remote = todoist_provider.create(item)
+    fake.user_set_due(remote.ref, datetime(2026, 12, 9, 11, 0))
+    assert todoist_provider.list_items({})[item.uid].due == datetime(2026, 12, 9, 11, 0, tzinfo=NY)
+
+
+def test_update_keeps_user_labels_and_reattaches_only_a_changed_draft(todoist_provider, fake):
+    item = make_push_item()
+    first = todoist_provider.create(item)
+    fake.user_edit_task(first.ref, labels=["follow-up", "mine"])
+    current = todoist_provider.list_items({})[item.uid]
+    moved = redate(item, item.item.due + timedelta(days=1))
+    second = todoist_provider.update(moved, current)
+    assert fake.tasks[first.ref]["labels"] == ["follow-up", "mine"]
+    assert len(fake.task_comments(first.ref)) == 1  # same .eml: no new comment
+    redrafted = replace(redate(moved, moved.item.due), eml=b"Subject: new draft\r\n\r\nHi\r\n")
+    todoist_provider.update(redrafted, second)
+    assert len(fake.task_comments(first.ref)) == 2
+
+
+def test_update_to_sent_closes_and_back_reopens(todoist_provider, fake):
+    item = make_push_item()
+    first = todoist_provider.create(item)
+    sent = replace(item, item=replace(item.item, status=ItemStatus.SENT), content_hash="s1")
+    second = todoist_provider.update(sent, first)
+    assert fake.tasks[first.ref]["checked"] is True and second.completed_on is not None
+    again = replace(item, content_hash="p2")
+    third = todoist_provider.update(again, second)
+    assert fake.tasks[first.ref]["checked"] is False and third.completed_on is None
+
+
+def test_delete_with_a_stale_etag_is_a_conflict(todoist_provider, fake):
+    item = make_push_item()
+    remote = todoist_provider.create(item)
+    fake.user_edit_task(remote.ref, content="mine now")
+    with pytest.raises(ConflictError):
+        todoist_provider.delete(remote)
+    assert fake.tasks[remote.ref]["is_deleted"] is False
+
+
+def test_update_of_a_task_the_user_deleted_is_a_conflict(todoist_provider, fake):
+    item = make_push_item()
+    remote = todoist_provider.create(item)
+    fake.user_delete(remote.ref)
+    with pytest.raises(ConflictError):
+        todoist_provider.update(redate(item, item.item.due + timedelta(days=1)), remote)
+
+
+# --- request counts ----------------------------------------------------------------
+
+
+def test_requests_per_new_nudge(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.reset_log()
+    nudges = [make_push_item(attempt=a) for a in (1, 2, 3)]
+    for it in nudges:
+        todoist_provider.create(it)
+    # Finding (here: creating) the project happens once per run, not per nudge.
+    per_run = len(fake.requests(path="/projects$"))
+    assert per_run == 2
+    assert (len(fake.requests()) - per_run) / len(nudges) <= 3
+
+
+def test_noop_listing_is_one_request_per_page_and_no_writes(todoist_provider, fake):
+    items = [make_push_item(f"app-{n}", attempt=1, company=f"Co{n}") for n in range(4)]
+    sent = make_push_item("app-sent", attempt=1, status=ItemStatus.SENT)
+    for it in [*items, sent]:
+        todoist_provider.create(it)
+    known = todoist_provider.list_items({})
+    fake.reset_log()
+    assert todoist_provider.list_items(known) == known
+    assert [(r.method, r.path) for r in fake.requests()] == [("GET", "/api/v1/tasks")]
+    assert fake.writes() == []
+
+
+def test_noop_listing_pages(todoist_provider, fake):
+    # 450 of our tasks (made directly on the server: it is the listing under test).
+    tmpl = make_push_item()
+    for n in range(450):
+        uid = f"followup-sync.app{n}.r1.nudge-1"
+        fake.user_add_task(
+            f"Follow up {n}",
+            labels=["follow-up"],
+            description="Hi\n\n" + render_marker(uid, "h", "09:30", None),
+            due=fake._due(tmpl.item.due),
+        )
+    known = todoist_provider.list_items({})
+    assert len(known) == 450
+    fake.reset_log()
+    assert todoist_provider.list_items(known) == known
+    assert len(fake.requests("GET", "/tasks$")) == 3  # pages of 200
+    assert len(fake.requests()) == 3
+
+
+def test_a_vanished_task_costs_one_completed_lookup(todoist_provider, fake):
+    a, b = make_push_item(attempt=1), make_push_item(attempt=2)
+    ra = todoist_provider.create(a)
+    todoist_provider.create(b)
+    known = todoist_provider.list_items({})
+    fake.user_complete(ra.ref)
+    fake.reset_log()
+    listed = todoist_provider.list_items(known)
+    assert listed[a.uid].completed_on is not None
+    assert [r.path for r in fake.requests()] == [
+        "/api/v1/tasks",
+        "/api/v1/tasks/completed/by_completion_date",
+    ]
+    fake.reset_log()
+    assert todoist_provider.list_items(listed) == listed  # remembered: one request again
+    assert len(fake.requests()) == 1
+
+
+# --- faults --------------------------------------------------------------------------
+
+
+def test_429_storm_honours_retry_after_then_succeeds(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.fail_next("429", 2, retry_after="1", match="POST /api/v1/tasks$")
+    started = time.monotonic()
+    remote = todoist_provider.create(make_push_item())
+    assert time.monotonic() - started >= 2.0  # waited as told, twice
+    assert len(fake.requests("POST", "/tasks$")) == 3
+    assert [t["id"] for t in fake.live_tasks()] == [remote.ref]
+
+
+def test_429_beyond_the_bound_is_a_clear_error_and_nothing_is_lost(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.fail_next("429", 1, retry_after="3600", match="POST /api/v1/uploads")
+    with pytest.raises(ProviderError, match=r"rate limit.*3600s.*Nothing was lost") as e:
+        todoist_provider.create(make_push_item())
+    assert "\n" not in e.value.message
+    assert fake.live_tasks() == []
+    # Past the bound in the middle of a create: the half-written task is removed
+    # so the next push writes it whole.
+    fake.fail_next("429", 1, retry_after="3600", match="POST /api/v1/comments")
+    with pytest.raises(ProviderError):
+        todoist_provider.create(make_push_item())
+    assert fake.live_tasks() == []
+    remote = todoist_provider.create(make_push_item())
+    assert len(fake.task_comments(remote.ref)) == 1
+
+
+def test_429_storm_longer_than_the_attempts_gives_up(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.fail_next("429", 10, retry_after="0", match="POST /api/v1/uploads")
+    with pytest.raises(ProviderError, match="rate limit"):
+        todoist_provider.create(make_push_item())
+    assert len(fake.requests("POST", "/uploads")) == 5
+
+
+def test_500_then_success_reuses_the_request_id(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.fail_next("status", 1, status=500, match="POST /api/v1/tasks$")
+    todoist_provider.create(make_push_item())
+    posts = fake.requests("POST", "/tasks$")
+    assert [r.status for r in posts] == [500, 200]
+    assert posts[0].request_id and posts[0].request_id == posts[1].request_id
+    assert len(fake.live_tasks()) == 1
+
+
+def test_dropped_connection_after_the_write_does_not_duplicate(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.fail_next("drop_after", 1, match="POST /api/v1/tasks$")
+    todoist_provider.create(make_push_item())
+    posts = fake.requests("POST", "/tasks$")
+    # The first one took effect but its answer was lost; the retry is replayed.
+    assert [(r.applied, r.replayed, r.fault) for r in posts] == [
+        (True, False, "drop_after"),
+        (False, True, None),
+    ]
+    assert posts[0].request_id == posts[1].request_id
+    assert len(fake.live_tasks()) == 1
+
+
+def test_dropped_connection_and_timeout_on_listing_are_retried(make_provider, fake):
+    p = make_provider(timeout=0.5)
+    p.create(make_push_item())
+    fake.fail_next("drop", 1, match="GET /api/v1/tasks$")
+    fake.fail_next("delay", 1, seconds=1.5, match="GET /api/v1/tasks$")
+    known = p.list_items({})
+    assert set(known) == {make_push_item().uid}
+    assert [r.fault for r in fake.requests("GET", "/tasks$")][-3:] == ["drop", "delay", None]
+
+
+def test_server_down_is_a_one_line_provider_error(make_provider, fake):
+    p = make_provider(max_wait=1)
+    fake.fail_next("status", 20, status=503)
+    with pytest.raises(ProviderError, match="HTTP 503") as e:
+        p.list_items({})
+    assert "\n" not in e.value.message
+
+
+def test_bad_token_is_one_auth_line_without_the_token(make_provider, fake):
+    secret = "sekrit-token-do-not-print-4242"
+    p = make_provider(token=secret)
+    with pytest.raises(ProviderAuthError) as e:
+        p.list_items({})
+    assert "HTTP 401" in e.value.message
+    assert secret not in str(e.value) and "sekrit" not in repr(e.value)
+    assert "\n" not in e.value.message
+    assert len(fake.requests()) == 1  # refused credentials are not retried
+
+
+def test_token_falls_back_to_todoist_api_token(make_provider, fake, monkeypatch):
+    monkeypatch.setenv("TODOIST_API_TOKEN", fake.token)
+    assert make_provider(token="").list_items({}) == {}
+    monkeypatch.delenv("TODOIST_API_TOKEN")
+    with pytest.raises(ProviderAuthError, match="TODOIST_API_TOKEN"):
+        make_provider(token="").list_items({})
