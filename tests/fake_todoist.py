@@ -76,7 +76,7 @@ class LoggedRequest:
 
 @dataclass
 class Fault:
-    kind: str  # "429", "status", "drop", "drop_after", "delay"
+    kind: str  # "429", "status", "drop", "drop_after", "delay", "delay_after"
     retry_after: str | None = None
     status: int = 500
     seconds: float = 0.0
@@ -134,10 +134,12 @@ class FakeTodoist:
     ) -> None:
         """Make the next `n` matching requests fail.
 
-        kind: "429" (with Retry-After, None to omit it), "status" (any code, default
+        kind: "pass" (no fault: lets `n` matching requests through, to aim a later
+        fault), "429" (with Retry-After, None to omit it), "status" (any code, default
         500), "drop" (close the connection before the request takes effect),
         "drop_after" (apply the request, then close without answering), "delay"
-        (sleep `seconds`, then answer normally). `match` is a regex searched in
+        (sleep `seconds`, then answer normally), "delay_after" (apply the request,
+        then sleep `seconds` before answering). `match` is a regex searched in
         "METHOD /path" (e.g. "POST /api/v1/tasks$").
         """
         pattern = re.compile(match) if match else None
@@ -702,6 +704,8 @@ class FakeTodoist:
                 self._replies[rid] = (status, headers, body)
         if fault and fault.kind == "drop_after":
             raise DropConnection
+        if fault and fault.kind == "delay_after":
+            time.sleep(fault.seconds)  # applied, answer late: a client may die meanwhile
         entry.status = status
         start_response(_status_line(status), _with_date(headers, self.now()))
         return [body]

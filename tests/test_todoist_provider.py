@@ -334,6 +334,25 @@ def test_429_beyond_the_bound_is_a_clear_error_and_nothing_is_lost(todoist_provi
     assert len(fake.task_comments(remote.ref)) == 1
 
 
+def test_a_task_left_without_its_draft_is_repaired_by_the_next_run(make_provider, fake):
+    item = make_push_item()
+    first = make_provider(max_wait=0)
+    first.list_items({})
+    # The comment fails and so does the clean-up: the task stays without its .eml.
+    fake.fail_next("status", 10, status=503, match="POST /api/v1/comments|DELETE /api/v1/tasks")
+    with pytest.raises(ProviderError, match="HTTP 503"):
+        first.create(item)
+    fake.clear_faults()
+    (task,) = fake.live_tasks()
+    assert fake.task_comments(task["id"]) == []
+    second = make_provider()  # the next push
+    listed = second.list_items({})
+    assert listed[item.uid].content_hash is None  # so the core rewrites it
+    second.update(item, listed[item.uid])
+    assert len(fake.task_comments(task["id"])) == 1
+    assert second.list_items({})[item.uid].content_hash == item.content_hash
+
+
 def test_429_storm_longer_than_the_attempts_gives_up(todoist_provider, fake):
     todoist_provider.list_items({})
     fake.fail_next("429", 10, retry_after="0", match="POST /api/v1/uploads")

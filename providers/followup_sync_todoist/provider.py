@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ PAGE_LIMIT = 200  # the largest page Todoist serves: fewest listing requests
 # Todoist serves completed tasks for windows of at most ~3 months.
 COMPLETED_WINDOW = timedelta(days=89)
 ATTEMPTS = 5
+ANY_TASK = "*"  # journal value: the task's id was never seen
 
 MARKER_PREFIX = "followup-sync:"
 MARKER_RE = re.compile(
@@ -380,6 +382,13 @@ class TodoistProvider(Provider):
                     result[uid] = replace(r, completed_on=day)
             done = {u: v for u, v in done.items() if u not in found or found[u][0].completed_at}
         self._save_done_state(done)
+        for uid, task_id in self._read_journal().items():
+            if uid in result and task_id in (ANY_TASK, result[uid].ref):
+                # Written without its draft (a crash mid-create): no hash, so the
+                # core updates it and update() attaches the draft.
+                result[uid] = replace(result[uid], content_hash=None)
+            else:
+                self._journal(uid, None)
         self._by_uid = {uid: r.ref for uid, r in result.items()}
         return result
 
@@ -468,6 +477,11 @@ class TodoistProvider(Provider):
         api = self._api
         # Upload first: if it fails, no task is left without its draft.
         attachment = self._upload(item) if item.eml else None
+        if attachment is not None:
+            # From the task until its comment, a crash (or a lost answer) would leave
+            # a task that the next push adopts as complete: the journal makes that
+            # push repair it instead. Written first: the task id may never arrive.
+            self._journal(item.uid, ANY_TASK)
         task = self._call(
             f"adding the task for {item.uid}",
             lambda: api.add_task(
@@ -487,6 +501,7 @@ class TodoistProvider(Provider):
         try:
             if attachment is not None:
                 self._attach(task.id, attachment)
+                self._journal(item.uid, None)
             done = item.item.status == ItemStatus.SENT
             if done:
                 self._set_completed(task.id, True)
@@ -504,15 +519,47 @@ class TodoistProvider(Provider):
         """Remove a task whose attachment could not be added, so the next push
         writes it whole instead of adopting it without its draft."""
         try:
-            self._call("removing a half-written task", lambda: self._api.delete_task(task_id))
+            self._call(
+                "removing a half-written task",
+                lambda: self._api.delete_task(task_id),
+                write=True,
+            )
         except _NotFound:
             pass
         except ProviderError:
-            error.args = (
-                f"{error.message} (the task for {uid} stays in Todoist without its .eml)",
-            )
+            # Left in place; the journal entry makes the next push attach the draft.
             return
         self._by_uid.pop(uid, None)
+        self._journal(uid, None)
+
+    # A small local journal (data dir) of tasks written without their comment yet.
+    def _journal_path(self) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.name)
+        return Path(self.context.data_dir) / f"todoist-{safe}.unattached.json"
+
+    def _read_journal(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._journal_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _journal(self, uid: str, task_id: str | None) -> None:
+        entries = self._read_journal()
+        if task_id is None and uid not in entries:
+            return
+        if task_id is None:
+            entries.pop(uid)
+        else:
+            entries[uid] = task_id
+        path = self._journal_path()
+        if not entries:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entries), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash leaves the old or the new journal
 
     def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
         task = self._fresh(current, "updating")
@@ -537,9 +584,12 @@ class TodoistProvider(Provider):
             ),
             write=True,
         )
-        if item.eml and eml_hash != old.eml:
-            # The draft changed: attach the new .eml (the old comment stays as history).
+        unattached = self._read_journal().get(item.uid) in (ANY_TASK, task.id)
+        if item.eml and (eml_hash != old.eml or unattached):
+            # The draft changed (the old comment stays as history), or a crashed
+            # push never attached it.
             self._attach(task.id, self._upload(item))
+            self._journal(item.uid, None)
         done = task.completed_at is not None
         want_done = item.item.status == ItemStatus.SENT
         if want_done != done:
