@@ -1,16 +1,164 @@
-"""CLI glue for the live ICS feed (`serve`, `feed url`, `feed rotate`); work in progress."""
+"""CLI glue for the live ICS feed: `serve`, `feed url`, `feed rotate`.
+
+Kept light: cli.py imports this module for every command, so waitress and
+icalendar are imported only inside `serve` (through feed.py's lazy imports).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from .cli import App
+
+# cli.py imports this module while it is still loading, so the App context object
+# is taken with click.pass_obj rather than cli.pass_app.
+pass_app = click.pass_obj
+
+
+def _urls(app: App, token: str) -> tuple[str, str]:
+    from .feed import feed_url, webcal_url
+
+    f = app.settings.feed
+    url = feed_url(f.base_url, f.host, f.port, token)
+    return url, webcal_url(url)
 
 
 @click.command()
-def serve():
-    """Serve the live ICS feed (not built yet)."""
-    raise click.ClickException("the feed server is not built yet")
+@click.option(
+    "--host", metavar="ADDR", help="Address to listen on (default: [feed] host, 127.0.0.1)."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port (default: [feed] port, 8765; 0 picks a free one).",
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads."
+)
+@pass_app
+def serve(app: App, host, port, threads):
+    """Serve the live ICS feed at /feed/<token>.ics until Ctrl-C.
+
+    The feed is re-rendered only when the store, the config or the date changes,
+    so a `sent` or `heard` shows at the subscriber's next refresh. Access log on
+    stderr (the token is redacted). Plain HTTP: put a TLS reverse proxy or a
+    tunnel in front to reach it from Google or Apple (see docs/feed.md).
+
+    \b
+    Example:
+      followup-sync serve --host 127.0.0.1 --port 8765
+      followup-sync feed url        # the URL to subscribe to
+    """
+    import logging
+    import sys
+
+    from . import feed
+
+    settings = app.settings  # a broken config fails here, before listening
+    host = host if host is not None else settings.feed.host
+    port = port if port is not None else settings.feed.port
+    app.store  # noqa: B018 - creates and migrates the store before the first request
+    app.close()  # requests open their own connections; this one is done
+    feed.ensure_token(app.data_dir)
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(feed.RedactingFormatter("%(message)s"))
+    for name in ("followup_sync.feed", "waitress"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+    root = click.get_current_context().find_root()
+    fixed_today = app.today if root.params.get("today") else None
+    server = feed.create_server(
+        feed.make_app(app.data_dir, app.config_path, fixed_today), host, port, threads
+    )
+    shown = feed.feed_url("", *feed.bound_address(server), "[token]")
+    click.echo(f"Serving the feed on {shown} (Ctrl-C to stop)", err=True)
+    click.echo("The full URL: followup-sync feed url", err=True)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            "Warning: listening beyond this machine over plain HTTP; the token travels in clear"
+            " text unless a TLS proxy is in front (docs/feed.md).",
+            err=True,
+        )
+    feed.run_server(server, on_stop=lambda: click.echo("Feed server stopped.", err=True))
 
 
 @click.group()
 def feed():
-    """The secret feed URL (not built yet)."""
+    """The secret feed URL: show it, or replace it.
+
+    \b
+    Example:
+      followup-sync feed url
+      followup-sync feed rotate
+    """
+
+
+@feed.command()
+@click.option("-q", "--quiet", is_flag=True, help="Print only the URL.")
+@pass_app
+def url(app: App, quiet):
+    """Print the feed URL (made on first use), its webcal:// form, and how to subscribe.
+
+    Uses [feed] base_url when set (the public address behind your proxy),
+    otherwise http://HOST:PORT from [feed].
+
+    \b
+    Example:
+      followup-sync feed url
+      followup-sync feed url --quiet | xclip -selection clipboard
+    """
+    from .feed import ensure_token
+
+    http_url, webcal = _urls(app, ensure_token(app.data_dir))
+    click.echo(http_url)
+    if quiet:
+        return
+    click.echo(webcal)
+    _explain(app, http_url)
+
+
+def _explain(app: App, http_url: str) -> None:
+    lines = [
+        "",
+        "Subscribe:",
+        '  Google Calendar: Other calendars > "+" > From URL, paste the https:// URL.',
+        "  Apple Calendar:  File > New Calendar Subscription, paste the webcal:// URL.",
+        "Anyone with this URL can read your follow-ups: keep it private;",
+        "`followup-sync feed rotate` replaces it.",
+    ]
+    if not app.settings.feed.base_url:
+        lines += [
+            "",
+            "Google and Apple fetch from the internet, not from this machine: expose the",
+            "server (TLS proxy or tunnel, see docs/feed.md) and set [feed] base_url.",
+        ]
+    click.echo("\n".join(lines), err=True)
+
+
+@feed.command()
+@pass_app
+def rotate(app: App):
+    """Replace the secret token: the old URL stops working at once, even on a running server.
+
+    Subscribers must then be re-added with the new URL.
+
+    \b
+    Example:
+      followup-sync feed rotate
+    """
+    from .feed import rotate_token
+
+    http_url, webcal = _urls(app, rotate_token(app.data_dir))
+    click.echo(http_url)
+    click.echo(webcal)
+    click.echo(
+        "The old URL no longer works: remove the old subscription and subscribe to this one.",
+        err=True,
+    )
