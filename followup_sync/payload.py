@@ -103,7 +103,9 @@ def build_push_item(
         lines.append(f"Heard back: followup-sync heard {app.id}")
         description = "\n".join(lines)
     else:
-        description = drafts.render_note(item, app, user, templates_dir)
+        description = drafts.render_note(
+            item, app, user, templates_dir, max_nudges=rule_set.max_nudges
+        )
     summary = summary_for(app, item, rule_set)
     duration = timedelta(minutes=rule_set.duration_minutes)
     alarm = timedelta(minutes=rule_set.alarm_minutes)

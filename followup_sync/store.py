@@ -158,6 +158,9 @@ def _zone_name(dt: datetime) -> str:
 class Store:
     """One SQLite file in the data dir."""
 
+    #: seconds to wait for another process's transaction before giving up
+    busy_timeout: float = 10.0
+
     def __init__(self, path: Path):
         self.path = path
         self._conn: sqlite3.Connection | None = None
@@ -184,7 +187,7 @@ class Store:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         try:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -1,0 +1,206 @@
+"""The sync engine as a state machine: any mix of edits, remote deletions, lost records,
+crashes mid-push and pushes converges, with no duplicates, and a second push writes nothing.
+
+Runs against the real ICS file provider (real files); crashes are injected by a
+provider wrapper that dies after k writes, the way a killed process would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from followup_sync import applications as appops
+from followup_sync.config import Settings
+from followup_sync.errors import UserInputError
+from followup_sync.models import Interviewer, Outcome, User, parse_uid
+from followup_sync.payload import Planner
+from followup_sync.push import build_provider, push_one
+from followup_sync.store import STORE_NAME, Store
+
+TZ = ZoneInfo("Europe/Berlin")
+COMPANIES = ["Acme", "Globex", "Initech", "Umbrella"]
+
+
+class Crash(BaseException):
+    """Stands in for SIGKILL: not an Exception, so nothing catches it."""
+
+
+class CrashingProvider:
+    """Delegates to a real provider and dies after `writes_left` writes."""
+
+    def __init__(self, inner, writes_left: int):
+        self._inner, self.writes_left = inner, writes_left
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def _tick(self):
+        if self.writes_left <= 0:
+            raise Crash
+        self.writes_left -= 1
+
+    def create(self, item):
+        self._tick()
+        return self._inner.create(item)
+
+    def update(self, item, current):
+        self._tick()
+        return self._inner.update(item, current)
+
+    def delete(self, current):
+        self._tick()
+        return self._inner.delete(current)
+
+
+class SyncMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="fus-sm-"))
+        self.settings = Settings(user=User("Alex", "alex@example.com", "Europe/Berlin"))
+        self.store = Store.open(self.dir / "data")
+        self.ics = self.dir / "cal.ics"
+        self.options = {"type": "ics", "path": str(self.ics)}
+        self.today = date(2026, 11, 2)
+        self.n = 0
+
+    def teardown(self):
+        self.store.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def now(self):
+        return datetime.combine(self.today, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
+
+    def provider(self):
+        return build_provider("cal", self.options, self.settings, self.store, self.dir)
+
+    def ids(self):
+        return self.store.application_ids()
+
+    # --- user actions -----------------------------------------------------------
+    @rule(company=st.sampled_from(COMPANIES), days_ago=st.integers(0, 20), reply=st.booleans())
+    def add_interview(self, company, days_ago, reply):
+        self.n += 1
+        at = datetime.combine(self.today - timedelta(days=days_ago), datetime.min.time(), tzinfo=TZ)
+        at = at.replace(hour=10, minute=self.n % 60)
+        # A round dated before the current one is refused (UserInputError): fine.
+        with self.store.write() as conn, contextlib.suppress(UserInputError):
+            appops.add_interview(
+                self.store,
+                conn,
+                company=company,
+                role="Engineer",
+                at=at,
+                interviewers=(Interviewer("Jane Doe", "jane@x.example"),),
+                reply_by=at.date() + timedelta(days=3) if reply else None,
+                now=self.now(),
+            )
+
+    @precondition(lambda self: self.ids())
+    @rule(pick=st.integers(0, 10), data=st.data())
+    def change_status(self, pick, data):
+        app = self.store.application(self.ids()[pick % len(self.ids())])
+        action = data.draw(st.sampled_from(["sent", "heard", "close", "reopen", "remove"]))
+        with self.store.write() as conn:
+            if action == "sent" and app.is_open:
+                items = Planner(self.settings.user, self.settings.rules, TZ, self.today).items(app)
+                try:
+                    attempt = appops.next_unsent_attempt(app, items)
+                except Exception:
+                    return
+                on = max(self.today, app.current_round.at.date())
+                appops.mark_sent(self.store, conn, app, attempt, on, 3, self.now())
+            elif action == "heard":
+                appops.mark_heard(self.store, conn, app, Outcome.OTHER, self.today, self.now())
+            elif action == "close":
+                appops.close(self.store, conn, app, self.today, self.now())
+            elif action == "reopen":
+                appops.reopen(self.store, conn, app, self.now())
+            elif action == "remove":
+                self.store.delete_application(conn, app.id)
+
+    @rule(days=st.integers(1, 9))
+    def time_passes(self, days):
+        self.today += timedelta(days=days)
+
+    @precondition(lambda self: self.ics.exists())
+    @rule(pick=st.integers(0, 50))
+    def user_deletes_an_event(self, pick):
+        cal = icalendar.Calendar.from_ical(self.ics.read_bytes())
+        ours = [c for c in cal.subcomponents if c.name == "VEVENT"]
+        if ours:
+            cal.subcomponents.remove(ours[pick % len(ours)])
+            self.ics.write_bytes(cal.to_ical())
+
+    @rule()
+    def store_records_lost(self):
+        conn = sqlite3.connect(self.dir / "data" / STORE_NAME)
+        conn.execute("DELETE FROM records")
+        conn.execute("DELETE FROM provider_state")
+        conn.commit()
+        conn.close()
+
+    @rule(k=st.integers(0, 6))
+    def push_crashes_after_k_writes(self, k):
+        provider = CrashingProvider(self.provider(), k)
+        with contextlib.suppress(Crash):
+            push_one(
+                self.store, self.settings, provider, today=self.today, now=self.now(), force=True
+            )
+
+    @rule()
+    def push(self):
+        push_one(
+            self.store, self.settings, self.provider(), today=self.today, now=self.now(), force=True
+        )
+        self.check_converged()
+
+    # --- what must always hold -----------------------------------------------
+    def file_uids(self) -> list[str]:
+        if not self.ics.exists():
+            return []
+        cal = icalendar.Calendar.from_ical(self.ics.read_bytes())
+        return [str(c["UID"]) for c in cal.walk("VEVENT")]
+
+    @invariant()
+    def no_duplicate_uids(self):
+        uids = self.file_uids()
+        assert len(uids) == len(set(uids))
+
+    def check_converged(self):
+        planner = Planner(self.settings.user, self.settings.rules, TZ, self.today)
+        desired = set(planner.live_push_items(self.store.applications()))
+        dismissed = self.store.dismissed("cal")
+        on_file = set(self.file_uids())
+        known = set(self.ids())
+        # Items of applications the store no longer knows and never recorded (the
+        # store was lost, then the application removed) are left alone: we cannot
+        # tell them from another device's, and deleting is the one thing we must
+        # not get wrong.
+        orphans = {u for u in on_file - desired if parse_uid(u)[0] not in known}
+        assert on_file - orphans == desired - dismissed
+        assert set(self.store.records("cal")) == on_file - orphans
+        again = push_one(
+            self.store, self.settings, self.provider(), today=self.today, now=self.now()
+        )
+        assert again.plan.writes == [], [a.line() for a in again.plan.writes]
+        assert again.pulled == []
+
+
+TestSyncMachine = SyncMachine.TestCase
+TestSyncMachine.settings = settings(
+    max_examples=30,
+    stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
