@@ -76,8 +76,10 @@ def build_provider(
 
 
 @contextlib.contextmanager
-def push_lock(data_dir: Path, wait: float = 10.0) -> Iterator[None]:
+def push_lock(data_dir: Path, wait: float | None = None) -> Iterator[None]:
     """One push per data dir at a time: a second one waits, then refuses clearly."""
+    if wait is None:
+        wait = float(os.environ.get("FOLLOWUP_SYNC_LOCK_WAIT", "30"))
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(data_dir / "push.lock", os.O_CREAT | os.O_RDWR, 0o600)
     try:
