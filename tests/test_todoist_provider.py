@@ -91,8 +91,12 @@ def test_task_content_description_labels_priority(todoist_provider, fake):
     for it, t in zip(items, tasks, strict=True):
         assert t["content"] == it.summary
         assert t["labels"] == ["follow-up"]
-        body, _, last = t["description"].rpartition("\n")
-        assert body.startswith(it.description)
+        if it.mailto:
+            # The draft, with the mailto: URL as a Markdown link.
+            assert t["description"].startswith(it.draft.body)
+            assert f"[Open this draft in your mail app]({it.mailto})" in t["description"]
+        else:
+            assert t["description"].startswith(it.description)
         marker = parse_marker(t["description"])
         assert (marker.uid, marker.content_hash, marker.at) == (it.uid, it.content_hash, "09:30")
         assert t["project_id"] == next(

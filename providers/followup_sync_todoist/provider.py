@@ -55,6 +55,8 @@ MARKER_RE = re.compile(
 # marker is always the one last line.
 _BREAKS_RE = re.compile(r"\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A mailto: URL that cannot break out of a Markdown link (the core percent-encodes).
+_SAFE_LINK_RE = re.compile(r"mailto:[^\s()<>\[\]\\]+")
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class TodoistProvider(Provider):
         self._project_id: str | None = None
         self._sections: dict[str, str] | None = None
         self._server_now: datetime | None = None
+        self._secret: str | None = None
 
     def describe(self) -> str:
         return f"todoist provider {self.name!r} (project {self.project!r})"
@@ -216,6 +219,7 @@ class TodoistProvider(Provider):
             from todoist_api_python.api import TodoistAPI
 
             token = self._token()
+            self._secret = token  # for our own upload request; never printed
             self._http = httpx.Client(
                 transport=_rewriting_transport(httpx, self.api_url, self.timeout),
                 timeout=self.timeout,
@@ -323,7 +327,7 @@ class TodoistProvider(Provider):
         except Exception:  # a body we cannot read is not worth a crash
             text = ""
         text = one_line(text, 160) or response.reason_phrase
-        token = self._api_obj._token if self._api_obj is not None else None
+        token = self._secret
         return text.replace(token, "***") if token else text
 
     def _pages(self, what: str, paginator: Iterator[list[T]]) -> Iterator[list[T]]:
@@ -654,6 +658,9 @@ class TodoistProvider(Provider):
         at = item.item.due.astimezone(self.tz).strftime("%H:%M")
         marker = render_marker(item.uid, item.content_hash, at, eml_hash)
         body = body_text(item.description)
+        if item.mailto and _SAFE_LINK_RE.fullmatch(item.mailto):
+            # A Markdown link: a short clickable text instead of a very long URL.
+            body = body.replace(item.mailto, f"[Open this draft in your mail app]({item.mailto})")
         room = DESCRIPTION_MAX - len(marker) - 2
         if len(body) > room:
             note = "\n… (cut: the full draft is in the attached .eml)"
@@ -698,7 +705,7 @@ class TodoistProvider(Provider):
         """POST /uploads (multipart field `file`): the SDK has no call for it."""
         from todoist_api_python.models import Attachment
 
-        api = self._api  # builds self._http
+        self._api  # noqa: B018 - builds self._http and resolves the token
         slug = re.sub(r"[^A-Za-z0-9]+", "-", item.company).strip("-")[:40] or "draft"
         step = item.item.step
         filename = f"follow-up-{slug}-{step}.eml"
@@ -708,7 +715,7 @@ class TodoistProvider(Provider):
             response = self._http.post(
                 f"{DEFAULT_API_URL}/uploads",  # rewritten to api_url by the transport
                 headers={
-                    "Authorization": f"Bearer {api._token}",
+                    "Authorization": f"Bearer {self._secret}",
                     "X-Request-Id": self._request_id(),
                 },
                 files={"file": (filename, eml, "message/rfc822")},
