@@ -187,9 +187,12 @@ def test_user_deletion_is_not_recreated(env, target):
     target.fake.user_delete(target.tasks()[UID + "nudge-3"]["id"])
     report = target.push_json()
     assert {"kind": "deleted", "uid": UID + "nudge-3"} in report["pulled"]
+    target.fake.reset_log()
     report = target.push_json()
     assert report["result"]["created"] == 0
     assert sorted(target.tasks()) == sorted(UID + s for s in ("nudge-1", "nudge-2", "move-on"))
+    # The deletion is remembered: no completed-tasks lookup on every push after it.
+    assert len(target.fake.requests()) == 1 and target.fake.writes() == []
 
 
 def test_user_redate_is_kept_and_the_rest_follows(env, target):
