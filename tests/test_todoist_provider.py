@@ -308,6 +308,17 @@ def test_a_vanished_task_costs_one_completed_lookup(todoist_provider, fake):
     assert len(fake.requests()) == 1
 
 
+def test_completed_lookup_without_a_filter_when_todoist_refuses_it(make_provider, fake):
+    p = make_provider()
+    item = make_push_item()
+    remote = p.create(item)
+    fake.user_complete(remote.ref)
+    fake.fail_next("status", 1, status=400, match="GET /api/v1/tasks/completed")
+    assert p.list_items({})[item.uid].completed_on is not None
+    queries = [r.query.get("filter_query") for r in fake.requests(path="/tasks/completed")]
+    assert queries[-2:] == ["@follow-up", None]
+
+
 # --- faults --------------------------------------------------------------------------
 
 

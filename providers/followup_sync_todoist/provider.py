@@ -145,6 +145,14 @@ class _NotFound(Exception):
     pass
 
 
+class _Refused(ProviderError):
+    """A 4xx other than auth, 404 and 429: the request itself was wrong."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 class TodoistProvider(Provider):
     type = "todoist"
     options = {
@@ -309,8 +317,8 @@ class TodoistProvider(Provider):
                 ) from None
             if status == 404:
                 raise _NotFound(what) from None
-            raise ProviderError(
-                f"Todoist refused {what} (HTTP {status}: {self._excerpt(e.response)})"
+            raise _Refused(
+                f"Todoist refused {what} (HTTP {status}: {self._excerpt(e.response)})", status
             ) from None
         except (TypeError, ValueError, KeyError) as e:
             # The SDK's models reject answers missing documented keys; their
@@ -416,18 +424,26 @@ class TodoistProvider(Provider):
             done[uid] = (ref, day)
         self._save_done_state(done)
 
-    def _completed_tasks(self) -> Iterator[Any]:
+    def _completed_tasks(self) -> list[Any]:
         now = self._now()
-        # Simple label names go into the filter; others are filtered here only.
-        query = f"@{self.label}" if re.fullmatch(r"[\w-]+", self.label) else None
-        paginator = self._api.get_completed_tasks_by_completion_date(
-            since=now - COMPLETED_WINDOW,
-            until=now + timedelta(hours=1),  # slack for clocks and slow replicas
-            filter_query=query,
-            limit=PAGE_LIMIT,
-        )
-        for page in self._pages("listing completed tasks", paginator):
-            yield from page
+
+        def fetch(query: str | None) -> list[Any]:
+            paginator = self._api.get_completed_tasks_by_completion_date(
+                since=now - COMPLETED_WINDOW,
+                until=now + timedelta(hours=1),  # slack for clocks and slow replicas
+                filter_query=query,
+                limit=PAGE_LIMIT,
+            )
+            return [t for page in self._pages("listing completed tasks", paginator) for t in page]
+
+        # The label filter saves pages; _keep() checks the label anyway, so if
+        # Todoist refuses the filter (odd label names), list without it.
+        try:
+            return fetch(f"@{self.label}" if re.fullmatch(r"[\w-]+", self.label) else None)
+        except _Refused as e:
+            if e.status != 400:
+                raise
+            return fetch(None)
 
     def _keep(self, found: dict[str, tuple[Any, Marker]], task: Any) -> None:
         if self.label not in (task.labels or []):
