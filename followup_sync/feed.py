@@ -14,6 +14,7 @@ that imports this module (`feed url`, `feed rotate`) stays fast.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import gzip
 import hashlib
@@ -211,7 +212,6 @@ class Rendered:
     etag: str
     etag_gzip: str
     last_modified: datetime  # whole seconds, UTC
-    events: int
 
     @property
     def last_modified_http(self) -> str:
@@ -246,18 +246,22 @@ class FeedSource:
 
         return self.data_dir / STORE_NAME
 
-    def settings(self):
-        """Settings, reloaded when the config file changes (ConfigError if it became invalid)."""
+    def settings(self) -> tuple[tuple | None, object]:
+        """(config file signature, Settings), reloaded when the file changes.
+
+        Raises ConfigError if the file became invalid. The signature returned is
+        the one taken before reading, so a key built from it never claims newer
+        settings than were loaded.
+        """
         from .config import load_settings
 
         sig = _stat_signature(self.config_path)
         cached = self._settings
         if cached is not None and cached[0] == sig:
-            return cached[1]
+            return cached
         with self._settings_lock:
-            settings = load_settings(self.config_path)
-            self._settings = (sig, settings)
-            return settings
+            self._settings = (sig, load_settings(self.config_path))
+            return self._settings
 
     def _templates_signature(self, settings) -> tuple:
         tdir = settings.templates_dir
@@ -278,17 +282,15 @@ class FeedSource:
         return store
 
     def _base_key(self) -> tuple[tuple, object]:
-        settings = self.settings()
+        config_sig, settings = self.settings()
         today = self.fixed_today or datetime.now(settings.tz).date()
-        return (
-            _stat_signature(self.config_path),
-            self._templates_signature(settings),
-            today.isoformat(),
-        ), settings
+        return (config_sig, self._templates_signature(settings), today.isoformat()), settings
 
     def current(self) -> Rendered:
         """The feed as of now: the cached rendering if its key still holds, else a new one."""
         base, settings = self._base_key()
+        # stat before opening: if `restore` swaps the file in between, the key names
+        # the old file, so the next request sees a new identity and re-renders.
         store_sig = _stat_signature(self.store_path)
         store = self._open_store()
         try:
@@ -339,10 +341,7 @@ class FeedSource:
         if previous is not None and previous.etag == f'"{digest}"':
             # Same bytes (e.g. a push only recorded what it wrote): keep the
             # validators, so clients keep getting 304s.
-            return Rendered(
-                key, previous.body, previous.gzipped, previous.etag, previous.etag_gzip,
-                previous.last_modified, previous.events,
-            )  # fmt: skip
+            return dataclasses.replace(previous, key=key)
         now = datetime.now(UTC).replace(microsecond=0)
         if previous is not None and now <= previous.last_modified:
             # Last-Modified has one-second resolution: a change within the same
@@ -358,7 +357,6 @@ class FeedSource:
             # representation gets its own.
             etag_gzip=f'"{digest}-gzip"',
             last_modified=now,
-            events=len(items),
         )
 
 
@@ -555,9 +553,6 @@ def create_server(app: FeedApp, host: str, port: int, threads: int = 4):
             port=port,
             threads=threads,
             ident="followup-sync",
-            # Our app answers quickly from a cache; slow clients should not hold
-            # a worker thread for long.
-            channel_timeout=60,
         )
     except OSError as e:
         raise FollowupError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

@@ -66,17 +66,27 @@ def serve(app: App, host, port, threads):
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(feed.RedactingFormatter("%(message)s"))
+    handler.set_name("followup-sync-serve")
     for name in ("followup_sync.feed", "waitress"):
         logger = logging.getLogger(name)
+        # Replace, not add: serve may run twice in one process (tests, embedding).
+        for old in [h for h in logger.handlers if h.get_name() == handler.get_name()]:
+            logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
 
     root = click.get_current_context().find_root()
     fixed_today = app.today if root.params.get("today") else None
-    server = feed.create_server(
-        feed.make_app(app.data_dir, app.config_path, fixed_today), host, port, threads
-    )
+    wsgi_app = feed.make_app(app.data_dir, app.config_path, fixed_today)
+    server = feed.create_server(wsgi_app, host, port, threads)
+    # Render once before the first subscriber asks: a slow first render or a
+    # template error shows here, not as a client's timeout.
+    try:
+        wsgi_app.source.current()
+    except BaseException:
+        server.close()
+        raise
     shown = feed.feed_url("", *feed.bound_address(server), "[token]")
     click.echo(f"Serving the feed on {shown} (Ctrl-C to stop)", err=True)
     click.echo("The full URL: followup-sync feed url", err=True)

@@ -277,6 +277,17 @@ def test_changes_by_another_process_show_at_the_next_get(server: FeedServer, env
     assert server.get(headers=ims).status_code == 200
 
 
+def test_a_restored_store_is_served_at_the_next_get(server: FeedServer, env: Env):
+    backup = env.root / "backup.sqlite3"
+    run_cli(env, "backup", str(backup))
+    run_cli(env, "heard", "globex")
+    assert len(events(server.get().content)) == 4
+    # restore swaps the store file: requests open a fresh connection, so they
+    # follow the new file instead of reading the one moved aside.
+    run_cli(env, "restore", str(backup))
+    assert len(events(server.get().content)) == 8
+
+
 def test_config_changes_show_and_a_broken_config_is_a_503(server: FeedServer, env: Env):
     env.write_config('[feed]\nname = "Interview follow-ups"\n')
     r = server.get()
@@ -317,7 +328,11 @@ def test_concurrent_gets_during_an_import_see_one_state_or_the_other(server: Fee
     try:
         time.sleep(0.2)
         run_cli(env, "import", str(env.root / "more.csv"))  # one write transaction
-        time.sleep(0.5)
+        # Keep polling until the new state is served (however long the render takes).
+        deadline = time.monotonic() + 60
+        while 48 not in counts[-20:] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
     finally:
         stop.set()
         for t in threads:
@@ -420,9 +435,10 @@ def test_access_log_never_contains_the_token(server: FeedServer, env: Env):
     assert "wrong-but-long-enough" not in log
 
 
-def test_sigterm_stops_the_server_cleanly(server: FeedServer):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_stops_the_server_cleanly(server: FeedServer, signum: int):
     assert server.get().status_code == 200
-    server.proc.send_signal(signal.SIGTERM)
+    server.proc.send_signal(signum)
     assert server.proc.wait(15) == 0
     assert "Feed server stopped." in server.log()
     assert "Traceback" not in server.log()
