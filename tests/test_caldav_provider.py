@@ -362,3 +362,15 @@ def test_item_created_and_deleted_since_the_token_is_gone(caldav_server, tmp_pat
     client, cal = other_app(caldav_server, p)
     Event(client=client, url=urljoin(caldav_server.url, remote.ref), parent=cal).delete()
     assert p.list_items({**known, remote.uid: remote}) == {}
+
+
+def test_auth_auto_negotiates_from_the_challenge(radicale_server, tmp_path):
+    p = make_provider(radicale_server, tmp_path, auth="auto")
+    p.create(make_push_item())
+    assert set(p.list_items({})) == {make_push_item().uid}
+
+
+def test_unknown_features_name_is_a_clear_error(radicale_server, tmp_path):
+    p = make_provider(radicale_server, tmp_path, features="no-such-server")
+    with pytest.raises(ProviderError, match="no-such-server"):
+        p.list_items({})

@@ -147,6 +147,11 @@ class CalDAVProvider(Provider):
         "calendar": Option(str, default="Job follow-ups", help="display name or URL"),
         "create": Option(bool, default=False, help="create the calendar when it is missing"),
         "component": Option(str, default="VEVENT", help='"VEVENT" (events) or "VTODO" (tasks)'),
+        "auth": Option(
+            str,
+            default="basic",
+            help='"basic", "digest" (Baikal\'s default) or "auto" (ask the server first)',
+        ),
         "features": Option(
             str, help='caldav compatibility hints, e.g. "radicale", "xandikos", "nextcloud"'
         ),
@@ -196,21 +201,33 @@ class CalDAVProvider(Provider):
         if self.username:
             kw["username"] = self.username
             kw["password"] = self.context.secret("password")
-            # Basic up front: without it caldav first sends an unauthenticated probe,
-            # and Radicale sleeps ~1 s before every 401.
-            kw["auth_type"] = "basic"
+            auth = str(self.opts.get("auth") or "basic").lower()
+            if auth not in ("basic", "digest", "auto"):
+                raise ProviderError(
+                    f"{self.describe()}: auth must be basic, digest or auto, not {auth!r}"
+                )
+            if auth != "auto":
+                # Basic up front by default: otherwise caldav first sends an
+                # unauthenticated probe, and Radicale sleeps ~1 s before every 401.
+                kw["auth_type"] = auth
         if self.opts.get("features"):
             kw["features"] = self.opts["features"]
         timeout = self.opts.get("timeout") or self.context.timeout
-        # Keywords only: positional arguments silently become proxy/username (caldav 3).
-        self._client = DAVClient(
-            url=self.url,
-            timeout=timeout,
-            ssl_verify_cert=bool(self.opts.get("verify_tls", True)),
-            # A bare domain may need RFC 6764 discovery; a full URL must not trigger DNS.
-            enable_rfc6764=not urlsplit(self.url).path.strip("/"),
-            **kw,
-        )
+        try:
+            # Keywords only: positional arguments silently become proxy/username (caldav 3).
+            self._client = DAVClient(
+                url=self.url,
+                timeout=timeout,
+                ssl_verify_cert=bool(self.opts.get("verify_tls", True)),
+                # A bare domain may need RFC 6764 discovery; a full URL must not trigger DNS.
+                enable_rfc6764=not urlsplit(self.url).path.strip("/"),
+                **kw,
+            )
+        except (ValueError, KeyError, TypeError) as e:
+            # e.g. an unknown `features` name; the message names no secret.
+            raise ProviderError(
+                f"{self.describe()}: bad option: {str(e).splitlines()[0]}"
+            ) from None
         return self._client
 
     def close(self) -> None:
