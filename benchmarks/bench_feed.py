@@ -188,16 +188,26 @@ def bench_server(data_dir: Path, config: Path, threads: int, seconds: float) -> 
     try:
         token = feed.read_token(data_dir)
         path = f"/feed/{token}.ics"
-        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
-        t = time.perf_counter()
-        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
-        resp = conn.getresponse()
-        resp.read()
-        first = time.perf_counter() - t
-        etag = resp.getheader("ETag")
-        conn.close()
+
+        def timed_get() -> tuple[float, str]:
+            conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
+            t = time.perf_counter()
+            conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+            resp = conn.getresponse()
+            resp.read()
+            elapsed = time.perf_counter() - t
+            conn.close()
+            return elapsed, resp.getheader("ETag")
+
+        first, etag = timed_get()
         print(f"\nServer on 127.0.0.1:{port}, {threads} client threads, up to {seconds:.0f} s each")
-        print(f"  first GET (renders):             {first * 1000:7.1f} ms")
+        print(f"  first GET (rendered at startup):  {first * 1000:7.1f} ms")
+        argv = ["--data-dir", str(data_dir), "--config", str(config), "--today", TODAY]
+        CliRunner().invoke(cli, [*argv, "sent", "company-0-engineer-0"], catch_exceptions=False)
+        changed, new_etag = timed_get()
+        assert new_etag != etag, "the feed did not change after `sent`"
+        print(f"  first GET after `sent` (renders): {changed * 1000:7.1f} ms")
+        etag = new_etag
         runs = {
             "full GET, identity": {"Accept-Encoding": "identity"},
             "full GET, gzip": {"Accept-Encoding": "gzip"},
