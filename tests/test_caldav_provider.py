@@ -374,3 +374,11 @@ def test_unknown_features_name_is_a_clear_error(radicale_server, tmp_path):
     p = make_provider(radicale_server, tmp_path, features="no-such-server")
     with pytest.raises(ProviderError, match="no-such-server"):
         p.list_items({})
+
+
+def test_tls_failure_is_not_retried_and_says_so(radicale_server, tmp_path):
+    url = radicale_server.url.replace("http://", "https://")  # Radicale here speaks plain HTTP
+    p = make_provider(radicale_server, tmp_path, url=url)
+    with pytest.raises(ProviderError, match="TLS failed") as e:
+        p.list_items({})
+    assert "attempts" not in e.value.message

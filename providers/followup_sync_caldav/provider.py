@@ -89,6 +89,10 @@ class _Transient(Exception):
         self.status = status
 
 
+class _TLSFailure(Exception):
+    """The TLS handshake or certificate check failed."""
+
+
 class _InvalidToken(Exception):
     """The server no longer accepts our sync token (RFC 6578 DAV:valid-sync-token)."""
 
@@ -161,9 +165,11 @@ class CalDAVProvider(Provider):
 
     def __init__(self, name: str, options: Mapping[str, Any], context: Any):
         super().__init__(name, options, context)
-        self.url: str = str(self.opts["url"])
-        if "://" not in self.url:
-            self.url = "https://" + self.url
+        self.given_url = str(self.opts["url"]).strip()
+        # A bare domain or email ("example.com") is found with RFC 6764 discovery
+        # (DNS SRV, /.well-known/caldav) when connecting; a URL is used as given.
+        self.discover_url = "/" not in self.given_url
+        self.url = self.given_url if "://" in self.given_url else "https://" + self.given_url
         if not self.url.endswith("/"):
             self.url += "/"
         self.username: str | None = self.opts.get("username") or None
@@ -216,11 +222,10 @@ class CalDAVProvider(Provider):
         try:
             # Keywords only: positional arguments silently become proxy/username (caldav 3).
             self._client = DAVClient(
-                url=self.url,
+                url=self.given_url if self.discover_url else self.url,
                 timeout=timeout,
                 ssl_verify_cert=bool(self.opts.get("verify_tls", True)),
-                # A bare domain may need RFC 6764 discovery; a full URL must not trigger DNS.
-                enable_rfc6764=not urlsplit(self.url).path.strip("/"),
+                enable_rfc6764=self.discover_url,
                 **kw,
             )
         except (ValueError, KeyError, TypeError) as e:
@@ -228,6 +233,9 @@ class CalDAVProvider(Provider):
             raise ProviderError(
                 f"{self.describe()}: bad option: {str(e).splitlines()[0]}"
             ) from None
+        if self.discover_url:
+            found = str(self._client.url)
+            self.url = found if found.endswith("/") else found + "/"
         return self._client
 
     def close(self) -> None:
@@ -250,8 +258,10 @@ class CalDAVProvider(Provider):
     ) -> Any:
         """One HTTP request with bounded retries on timeouts, dropped connections and 5xx.
 
-        401/403 and connection failures become ProviderAuthError/ProviderError; other
-        statuses are returned for the caller to interpret.
+        Failures that outlast the retries become one-line ProviderErrors; caldav's
+        AuthorizationError (401/403) is re-raised for the caller, because a 403 can
+        also mean an expired sync token or a refused component; other statuses are
+        returned for the caller to interpret.
         """
         client = self._connect()
         from caldav.lib.http_sync import requests
@@ -273,6 +283,8 @@ class CalDAVProvider(Provider):
                 on_retry(attempts)
             try:
                 resp = client.request(url, method, body, dict(headers or {}))
+            except exc.SSLError as e:
+                raise _TLSFailure() from e  # a certificate problem does not heal by retrying
             except self._errors.RateLimitError as e:
                 # 429/503 with Retry-After: wait what the server asks, within retry's budget.
                 if e.retry_after_seconds:
@@ -286,6 +298,11 @@ class CalDAVProvider(Provider):
             return retry_call(once, retry_on=transient)
         except self._errors.AuthorizationError:
             raise  # interpreted by the caller (token refusal, component refusal, auth)
+        except _TLSFailure:
+            raise ProviderError(
+                f"{self.describe()}: TLS failed (untrusted certificate, wrong host, or not an https server); "
+                "check the url, or set verify_tls = false for a self-signed test server"
+            ) from None
         except _Transient as e:
             raise ProviderError(
                 f"{self.describe()}: server error {e.status} on {method} after {attempts} "
@@ -385,7 +402,9 @@ class CalDAVProvider(Provider):
         if self._calendar_url:
             return self._calendar_url
         state = self.context.state
-        key = f"{_redact(self.url)}|{self.calendar_opt}|{self.component}"
+        self._connect()  # RFC 6764 discovery may change self.url's host
+        where = self.given_url if self.discover_url else _redact(self.url)
+        key = f"{where}|{self.calendar_opt}|{self.component}"
         cached = state.get(STATE_CALENDAR)
         if cached and state.get(STATE_CALENDAR_FOR) == key:
             # Discovery costs 3 PROPFINDs; the cached URL lets a no-op push cost one REPORT.
