@@ -382,3 +382,19 @@ def test_tls_failure_is_not_retried_and_says_so(radicale_server, tmp_path):
     with pytest.raises(ProviderError, match="TLS failed") as e:
         p.list_items({})
     assert "attempts" not in e.value.message
+
+
+def test_servers_without_sync_tokens_use_the_ctag(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url)
+    p.list_items({})
+    p.context.state["no_sync_collection"] = "1"  # as if sync-collection had been refused
+    a, b = make_push_item(attempt=1), make_push_item(attempt=2)
+    ra = p.create(a)
+    known = p.list_items({ra.uid: ra})
+    assert set(known) == {a.uid}
+    proxy.reset()
+    assert p.list_items(known) == known  # ctag unchanged: one PROPFIND
+    assert proxy.total == 1 and proxy.counts["PROPFIND"] == 1
+    rb = p.create(b)
+    assert p.list_items({**known, b.uid: rb}) == p.list_items({}) == {a.uid: ra, b.uid: rb}
