@@ -79,11 +79,9 @@ def add_interview(
         raise UserInputError("role is empty")
     if reply_by is not None and reply_by < at.date():
         raise UserInputError(f"reply-by date {reply_by} is before the interview ({at.date()})")
-    for app in store.applications():
-        if app.company.lower() == company.lower() and app.role.lower() == role.lower():
-            for rnd in app.rounds:
-                if rnd.at == at:
-                    return Added(app.id, rnd.number, False, unchanged=True)
+    same = store.find_round(company, role, at)
+    if same is not None:
+        return Added(same[0], same[1], False, unchanged=True)
     app_id = store.find_open(company, role)
     rnd_fields = dict(
         at=at,

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import drafts, rules
+from . import __version__, drafts, rules
 from .models import (
     Application,
     Channel,
@@ -36,6 +36,29 @@ def one_line(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
+# Bump when rendering changes in a way users should see pushed again: the content
+# hash is computed from the inputs of rendering (cheap), not from its output.
+RENDER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Desired:
+    """An item the rules want to exist, with the hash of what it would render to.
+
+    Rendering (drafts, .eml) costs about a millisecond per item; the planner only
+    needs the hash and the due date, so it renders just the items it writes.
+    """
+
+    item: FollowUpItem
+    app: Application
+    content_hash: str
+    summary: str
+
+    @property
+    def uid(self) -> str:
+        return self.item.uid
+
+
 @dataclass(frozen=True)
 class Planner:
     """Everything needed to turn applications into items, for one `today`."""
@@ -52,14 +75,72 @@ class Planner:
     def push_item(self, app: Application, item: FollowUpItem) -> PushItem:
         return build_push_item(app, item, self.user, self.rules, self.templates_dir)
 
-    def live_push_items(self, apps: list[Application]) -> dict[str, PushItem]:
-        """The desired state: every planned, overdue or sent item, by UID."""
-        out: dict[str, PushItem] = {}
+    def render(self, want: Desired) -> PushItem:
+        return build_push_item(
+            want.app, want.item, self.user, self.rules, self.templates_dir, want.content_hash
+        )
+
+    def desired(self, apps: list[Application]) -> dict[str, Desired]:
+        """The desired state, unrendered: every planned, overdue or sent item, by UID."""
+        settings_fp = _settings_fingerprint(self.user, self.rules, self.templates_dir)
+        out: dict[str, Desired] = {}
         for app in apps:
+            app_fp = _app_fingerprint(app, settings_fp)
             for item in self.items(app):
                 if item.status in LIVE:
-                    out[item.uid] = self.push_item(app, item)
+                    out[item.uid] = Desired(
+                        item, app, _item_hash(app_fp, item), summary_for(app, item, self.rules)
+                    )
         return out
+
+    def live_push_items(self, apps: list[Application]) -> dict[str, PushItem]:
+        """The desired state, rendered (for a whole-calendar export or feed)."""
+        return {uid: self.render(want) for uid, want in self.desired(apps).items()}
+
+
+def _settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -> str:
+    templates = []
+    if templates_dir is not None and Path(templates_dir).is_dir():
+        for path in sorted(Path(templates_dir).glob("*.txt")):
+            templates.append([path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
+    return json.dumps(
+        [RENDER_VERSION, __version__, repr(user), repr(rule_set), templates], default=str
+    )
+
+
+def _app_fingerprint(app: Application, settings_fp: str) -> str:
+    # Everything of the application that rendering reads (drafts use each round's
+    # date, interviewers and stage); not status or revision, which the item carries.
+    rounds = [
+        [
+            r.number,
+            r.at.isoformat(),
+            getattr(r.at.tzinfo, "key", ""),
+            [list(map(str, (i.name, i.email))) for i in r.interviewers],
+            r.stage,
+        ]
+        for r in app.rounds
+    ]
+    data = [settings_fp, app.id, app.company, app.role, app.skills, app.accomplishment, rounds]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def _item_hash(app_fp: str, item: FollowUpItem) -> str:
+    # Overdue renders like planned: the content must not change with `today`, or
+    # every push would rewrite overdue items.
+    rendered_status = "sent" if item.status == ItemStatus.SENT else "open"
+    key = "|".join(
+        [
+            app_fp,
+            item.uid,
+            item.due.isoformat(),
+            getattr(item.due.tzinfo, "key", ""),
+            rendered_status,
+            item.sent_on.isoformat() if item.sent_on else "",
+            str(item.channel or ""),
+        ]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def contact_of(app: Application) -> str:
@@ -86,7 +167,12 @@ def summary_for(app: Application, item: FollowUpItem, rule_set: Rules) -> str:
 
 
 def build_push_item(
-    app: Application, item: FollowUpItem, user: User, rule_set: Rules, templates_dir: Path | None
+    app: Application,
+    item: FollowUpItem,
+    user: User,
+    rule_set: Rules,
+    templates_dir: Path | None,
+    content_hash: str | None = None,
 ) -> PushItem:
     draft = mailto = eml = None
     if item.kind == ItemKind.NUDGE:
@@ -109,28 +195,9 @@ def build_push_item(
     summary = summary_for(app, item, rule_set)
     duration = timedelta(minutes=rule_set.duration_minutes)
     alarm = timedelta(minutes=rule_set.alarm_minutes)
-    # Overdue renders like planned: the content must not change with `today`, or
-    # every push would rewrite overdue items.
-    rendered_status = "sent" if item.status == ItemStatus.SENT else "open"
-    fingerprint = json.dumps(
-        [
-            item.uid,
-            item.kind,
-            item.attempt,
-            item.due.isoformat(),
-            getattr(item.due.tzinfo, "key", ""),
-            rendered_status,
-            item.sent_on.isoformat() if item.sent_on else None,
-            summary,
-            description,
-            mailto,
-            hashlib.sha256(eml).hexdigest() if eml else None,
-            duration.total_seconds(),
-            alarm.total_seconds(),
-            one_line(app.company),
-            one_line(app.role),
-        ]
-    )
+    if content_hash is None:
+        settings_fp = _settings_fingerprint(user, rule_set, templates_dir)
+        content_hash = _item_hash(_app_fingerprint(app, settings_fp), item)
     return PushItem(
         item=item,
         company=one_line(app.company),
@@ -143,7 +210,7 @@ def build_push_item(
         eml=eml,
         duration=duration,
         alarm_before=alarm,
-        content_hash=hashlib.sha256(fingerprint.encode()).hexdigest()[:20],
+        content_hash=content_hash,
         sequence=app.revision,
         last_modified=(app.updated_at or datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC),
     )

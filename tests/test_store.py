@@ -7,7 +7,14 @@ import stat
 
 import pytest
 
-from followup_sync.store import MIGRATIONS, SCHEMA_VERSION, STORE_NAME, Store, slugify
+from followup_sync.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    STORE_NAME,
+    Store,
+    _split_sql,
+    slugify,
+)
 
 
 def test_fresh_store_is_owner_only_and_current(tmp_path):
@@ -23,11 +30,23 @@ def test_every_migration_path_reaches_the_current_schema(tmp_path, start):
     path = tmp_path / STORE_NAME
     conn = sqlite3.connect(path)
     for number in range(start):
-        conn.executescript(MIGRATIONS[number])
+        for statement in _split_sql(MIGRATIONS[number]):
+            conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number + 1}")
     conn.commit()
     conn.close()
-    Store.open(tmp_path).close()
+    if start:
+        # Data written at the old version survives the upgrade.
+        conn = sqlite3.connect(path)
+        conn.execute(
+            "INSERT INTO applications (id, company, role, created_at, updated_at)"
+            " VALUES ('a', 'Acme', 'Dev', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+        )
+        conn.commit()
+        conn.close()
+    upgraded = Store.open(tmp_path)
+    assert upgraded.application_ids() == (["a"] if start else [])
+    upgraded.close()
     fresh_dir = tmp_path / "fresh"
     Store.open(fresh_dir).close()
 

@@ -179,7 +179,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def check_converged(self):
         planner = Planner(self.settings.user, self.settings.rules, TZ, self.today)
-        desired = set(planner.live_push_items(self.store.applications()))
+        desired = set(planner.desired(self.store.applications()))
         dismissed = self.store.dismissed("cal")
         on_file = set(self.file_uids())
         known = set(self.ids())
