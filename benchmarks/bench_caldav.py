@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from _table import add_rows_option, emit  # noqa: E402
 from caldav_fixtures import start_radicale  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
@@ -125,6 +126,7 @@ def baseline(root: Path, resources: list[str], no_overwrite: bool) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=200)
+    add_rows_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -159,6 +161,12 @@ def main() -> None:
         f"no-op push: {sum(counter.counts.values())} HTTP requests "
         f"({dict(counter.counts)}), {counter.writes} writes (goal: 0 writes, <= 2 requests)"
     )
+    rows = args.rows
+    emit(rows, "caldav", f"push {n} items to Radicale (ours)", f"{ours:.1f} s")
+    emit(rows, "caldav", "plain caldav add_event loop, same items", f"{plain:.1f} s")
+    emit(rows, "caldav", "push ratio ours / plain add_event", f"{ours / plain:.2f}", "<= 1.2")
+    emit(rows, "caldav", "no-op push: HTTP requests", str(sum(counter.counts.values())), "<= 2")
+    emit(rows, "caldav", "no-op push: writes", str(counter.writes), "0")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _table import add_rows_option, emit
 from click.testing import CliRunner
 
 from followup_sync import feed, ical
@@ -73,6 +74,9 @@ def ms(samples: list[float]) -> str:
     return f"median {statistics.median(samples) * 1000:7.1f} ms  (min {min(samples) * 1000:.1f})"
 
 
+ROWS: Path | None = None
+
+
 def bench_render(data_dir: Path, config: Path, repeat: int) -> None:
     settings = load_settings(config)
     store = Store.open(data_dir)
@@ -117,6 +121,20 @@ def bench_render(data_dir: Path, config: Path, repeat: int) -> None:
     print(f"  {'full render (our path)':<30} {ms(ours)}")
     ratio = statistics.median(ours) / statistics.median(to_ical)
     print(f"  ratio full render / icalendar to_ical(): {ratio:.2f}x")
+    n = len(items)
+    emit(
+        ROWS,
+        "feed",
+        f"full render, {len(apps)} apps / {n} events (plan+drafts+ICS)",
+        f"{statistics.median(ours):.2f} s",
+    )
+    emit(
+        ROWS,
+        "feed",
+        "icalendar to_ical() of the same prebuilt calendar",
+        f"{statistics.median(to_ical):.2f} s",
+    )
+    emit(ROWS, "feed", "ratio full render / to_ical()", f"{ratio:.2f}")
 
 
 def start_server(data_dir: Path, config: Path) -> tuple[subprocess.Popen, str, Path]:
@@ -219,6 +237,7 @@ def bench_server(data_dir: Path, config: Path, threads: int, seconds: float) -> 
                 f"  {name:<32} {r['rps']:8.0f} req/s  ({r['n']} requests in {r['elapsed']:.1f} s,"
                 f" statuses {r['statuses']})"
             )
+            emit(ROWS, "feed", f"{name} ({threads} client threads)", f"{r['rps']:.0f} req/s")
     finally:
         proc.terminate()
         proc.wait(15)
@@ -230,7 +249,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=3.0)
+    add_rows_option(parser)
     args = parser.parse_args()
+    global ROWS
+    ROWS = args.rows
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         config = Path(tmp) / "config.toml"

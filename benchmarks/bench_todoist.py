@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from fake_todoist import FakeTodoistServer  # noqa: E402
 
@@ -65,6 +66,7 @@ def summarize(label: str, fake, seconds: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=50)
+    add_rows_option(parser)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, FakeTodoistServer() as server:
@@ -124,6 +126,28 @@ def main() -> None:
             print(f"  result: {f['result']}")
             for kind, n in f["by_kind"].items():
                 print(f"    {n:5d}  {kind}")
+    first, noop = results[0], results[1]
+    emit(
+        args.rows,
+        "todoist",
+        f"first push, {args.apps} applications: requests",
+        str(first["requests"]),
+    )
+    emit(
+        args.rows,
+        "todoist",
+        "requests per new nudge",
+        str(first.get("requests_per_new_nudge")),
+        "<= 3",
+    )
+    emit(
+        args.rows,
+        "todoist",
+        "no-op push: requests per page of tasks",
+        f"{noop['requests'] / pages:g}",
+        "1",
+    )
+    emit(args.rows, "todoist", "no-op push: writes", str(noop["writes"]), "0")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import __version__, drafts, rules
+from . import __version__, rules
 from .models import (
     Application,
     Channel,
@@ -174,6 +174,8 @@ def build_push_item(
     templates_dir: Path | None,
     content_hash: str | None = None,
 ) -> PushItem:
+    from . import drafts  # the email package is slow to import; `plan` never needs it
+
     draft = mailto = eml = None
     if item.kind == ItemKind.NUDGE:
         draft = drafts.render_draft(item, app, user, templates_dir, max_nudges=rule_set.max_nudges)

@@ -10,8 +10,6 @@ last `password` in clear in the config, for users who insist.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +44,9 @@ def resolve(prefix: str, options: Mapping[str, Any], owner: str) -> str | None:
         return remember(value)
     cmd = options.get(f"{prefix}_cmd")
     if cmd:
+        import shlex
+        import subprocess
+
         args = shlex.split(cmd) if isinstance(cmd, str) else [str(c) for c in cmd]
         try:
             out = subprocess.run(args, capture_output=True, text=True, timeout=60)
