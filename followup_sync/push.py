@@ -161,7 +161,7 @@ def push_one(
     try:
         # Pulled facts and the plan built on them: committed for a real push,
         # rolled back for a dry run (same connection, so the plan sees them).
-        with store.write() as conn:
+        with store.write(content=bool(pulled)) as conn:
             save_pulled(store, conn, name, pulled, today)
             apps = store.applications()
             desired = planner.desired(apps)
@@ -176,7 +176,7 @@ def push_one(
     if not report.outcome.conflicts:
         # Provider state (e.g. a sync token) is saved only when no write hit a
         # conflict: otherwise the next listing must report that item again.
-        with store.write() as conn:
+        with store.write(content=False) as conn:
             store.save_provider_state(conn, name, dict(provider.context.state))
     return report
 

@@ -244,8 +244,10 @@ class Store:
             self._conn = None
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; bumps the revision the feed server caches on."""
+    def write(self, *, content: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. `content` changes bump the revision the feed caches on;
+        a push's bookkeeping (records, provider state) passes content=False so a
+        feed polled during a push does not re-render for nothing."""
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -253,9 +255,10 @@ class Store:
             raise StoreError(f"store is busy ({e}); try again") from None
         try:
             yield conn
-            conn.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
-            )
+            if content:
+                conn.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -496,7 +499,7 @@ class Store:
 
     def save_records(self, provider: str, changes: list[tuple[str, Record | None]]) -> None:
         """Record writes (None: forget the uid), all in one transaction."""
-        with self.write() as conn:
+        with self.write(content=False) as conn:
             for uid, rec in changes:
                 if rec is None:
                     conn.execute(
