@@ -100,8 +100,10 @@ _TOP = {"user", "rules", "providers", "feed"}
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        # A quoted key may hold "\r" or ESC: show those escaped, never raw on a terminal.
+        shown = ", ".join(k if k.isprintable() else repr(k) for k in unknown)
         raise ConfigError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} in {where}: {', '.join(unknown)}"
+            f"unknown key{'s' if len(unknown) > 1 else ''} in {where}: {shown}"
             f" (allowed: {', '.join(sorted(allowed))})"
         )
 
@@ -169,6 +171,10 @@ def _parse_time(raw: Any, where: str) -> time:
 
 def parse_settings(data: dict, path: Path | None = None) -> Settings:
     _check_keys(data, _TOP, "the config file")
+    for section in _TOP:
+        # `user = 1` or `feed = [1]` used to escape as an unexpected TypeError (exit 70).
+        if not isinstance(data.get(section, {}), dict):
+            raise ConfigError(f"{section} must be a table ([{section}])")
     user_t = data.get("user", {})
     _check_keys(user_t, {"name", "email", "timezone"}, "[user]")
     for k, v in user_t.items():
@@ -185,6 +191,12 @@ def parse_settings(data: dict, path: Path | None = None) -> Settings:
             raise ConfigError(f'[providers.{name}] needs a type, e.g. type = "ics"')
     feed_t = data.get("feed", {})
     _check_keys(feed_t, {f.name for f in fields(FeedSettings)}, "[feed]")
+    for f in fields(FeedSettings):
+        # Typed like [rules]: `base_url = [1]` used to crash `feed url` (exit 70).
+        if f.name in feed_t:
+            _typed(feed_t[f.name], type(f.default), f"[feed] {f.name}")
+    if not 0 <= feed_t.get("port", 0) <= 65535:
+        raise ConfigError("[feed] port must be between 0 and 65535")
     feed = FeedSettings(**feed_t)
     return Settings(user=user, rules=rules, providers=providers, feed=feed, path=path)
 
@@ -203,6 +215,11 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(f"config {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"config {path}: {e}") from None
+    except (ValueError, RecursionError) as e:
+        # tomllib raises a plain ValueError for an integer over Python's 4300-digit
+        # limit and recurses per nesting level: both escaped as exit 70 before.
+        detail = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise ConfigError(f"config {path}: {detail}") from None
     return parse_settings(data, path)
 
 

@@ -64,20 +64,34 @@ def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[Row]:
     except OSError as e:
         raise UserInputError(f"cannot read {path}: {e.strerror}") from None
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw = _csv(text, path.name)
-    elif suffix == ".toml":
-        raw = _toml(text, path.name)
-    elif suffix == ".json":
-        raw = _json(text, path.name)
-    else:
-        raise UserInputError(f"{path.name}: unknown format (use .csv, .toml or .json)")
+    try:
+        if suffix == ".csv":
+            raw = _csv(text, path.name)
+        elif suffix == ".toml":
+            raw = _toml(text, path.name)
+        elif suffix == ".json":
+            raw = _json(text, path.name)
+        else:
+            raise UserInputError(f"{path.name}: unknown format (use .csv, .toml or .json)")
+    except RecursionError:
+        # json and tomllib recurse per nesting level: "[[[[..." (well under the
+        # 10 MB cap) would otherwise escape as an unexpected error (exit 70).
+        raise UserInputError(f"{path.name}: nested too deeply to be an applications file") from None
+    except ValueError as e:
+        # An integer longer than Python's 4300-digit str limit raises a plain
+        # ValueError from json/tomllib, not their own decode errors (exit 70 before).
+        raise UserInputError(f"{path.name}: malformed {suffix[1:].upper()} ({e})") from None
     return [_row(r, f"{path.name} {where}", tz, today) for where, r in raw]
 
 
 def _csv(text: str, name: str) -> list[tuple[str, dict]]:
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [k.strip() for k in (reader.fieldnames or [])]
+        dupes = sorted({k for k in header if header.count(k) > 1})
+        if dupes:
+            # DictReader would silently keep the last column of the same name.
+            raise UserInputError(f"{name}: duplicate column {dupes[0]!r} in the header")
         rows = []
         for n, r in enumerate(reader, start=2):
             if None in r:
@@ -111,9 +125,11 @@ def _toml(text: str, name: str) -> list[tuple[str, dict]]:
 
 def _json(text: str, name: str) -> list[tuple[str, dict]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as e:
         raise UserInputError(f"{name}: malformed JSON ({e.msg} at line {e.lineno})") from None
+    except UserInputError as e:
+        raise UserInputError(f"{name}: {e.message}") from None
     if isinstance(data, dict) and set(data) == {"applications"}:
         data = data["applications"]
     if not isinstance(data, list):
@@ -121,6 +137,16 @@ def _json(text: str, name: str) -> list[tuple[str, dict]]:
             f'{name}: expected a list of applications or {{"applications": [...]}}'
         )
     return [(f"item {i}", a) for i, a in enumerate(data, start=1)]
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    # json.loads silently keeps the last of two equal keys; TOML refuses them, so do we.
+    seen: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in seen:
+            raise UserInputError(f"duplicate key {k!r} in an object")
+        seen[k] = v
+    return seen
 
 
 def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
@@ -139,8 +165,10 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
         v = r.get(key)
         if v is None:
             return ""
-        if isinstance(v, (dict, list)) and key != "interviewers":
-            raise UserInputError(f"{where}: {key} must be text")
+        # Booleans are not text either ("True" as a company); no `where` here: the
+        # except below adds it (it used to appear twice).
+        if isinstance(v, (dict, list, bool)) and key != "interviewers":
+            raise UserInputError(f"{key} must be text")
         return str(v)
 
     try:
@@ -159,8 +187,9 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
         people = r.get("interviewers") or []
         if isinstance(people, str):
             people = [people]
-        if not isinstance(people, list):
-            raise UserInputError("interviewers must be a list")
+        if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
+            # A dict/null/number entry used to become a person named "{'a': 1}" or "None".
+            raise UserInputError("interviewers must be a list of text")
         return Row(
             company=clean_line(text("company"), "company"),
             role=clean_line(text("role"), "role"),

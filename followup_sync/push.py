@@ -121,7 +121,7 @@ def save_pulled(store: Store, conn, name: str, pulled: list[Pulled], today: date
         app_id, round_no, step = parsed
         exists = conn.execute("SELECT 1 FROM applications WHERE id = ?", (app_id,)).fetchone()
         if p.kind == PullKind.DELETED:
-            store.dismiss(conn, name, p.uid, today)
+            continue  # see dismiss_deleted(): it needs the desired items
         elif not exists:
             continue
         elif p.kind == PullKind.COMPLETED and step.startswith("nudge-"):
@@ -134,6 +134,27 @@ def save_pulled(store: Store, conn, name: str, pulled: list[Pulled], today: date
                 store.mark_sent(conn, app_id, SentMark(round_no, attempt, p.on))
         elif p.kind == PullKind.MOVED and p.due is not None:
             store.mark_moved(conn, app_id, MovedMark(p.uid, p.due))
+
+
+def dismiss_deleted(
+    store: Store, conn, name: str, pulled: list[Pulled], desired, today: date
+) -> list[Pulled]:
+    """Remember the items the user deleted remotely, so they are never recreated there.
+
+    Only items still desired count. A recorded item that is gone and no longer
+    desired is most likely one we deleted ourselves in a push killed between the
+    DELETE and forgetting its record; dismissing it would keep it from ever coming
+    back (after `reopen`, say), silently losing a follow-up. Left alone, the plan
+    just forgets its record, and the report does not blame the user for it.
+    """
+    kept = []
+    for p in pulled:
+        if p.kind == PullKind.DELETED:
+            if p.uid not in desired:
+                continue
+            store.dismiss(conn, name, p.uid, today)
+        kept.append(p)
+    return kept
 
 
 def push_one(
@@ -165,7 +186,9 @@ def push_one(
             save_pulled(store, conn, name, pulled, today)
             apps = store.applications()
             desired = planner.desired(apps)
-            recorded = store.records(name)
+            pulled = dismiss_deleted(store, conn, name, pulled, desired, today)
+            if pulled:  # dismissals removed records
+                recorded = store.records(name)
             plan = make_plan(desired, recorded, remote, store.dismissed(name), {a.id for a in apps})
             report = PushReport(name, provider.describe(), plan, pulled)
             if dry_run:

@@ -133,12 +133,14 @@ def _normalise(dt: datetime, tz: ZoneInfo) -> datetime:
     return dt.astimezone(UTC).astimezone(tz)
 
 
+@functools.lru_cache(maxsize=4096)
 def at_send_time(day: date, send_time: time, tz: ZoneInfo) -> datetime:
     """`day` at wall-clock `send_time` in `tz`, as an aware datetime.
 
     Ambiguous times (DST fall-back) take the first occurrence (fold=0); times in
     a DST gap become the real instant (e.g. 02:30 on a spring-forward day in
     New York is 03:30 EDT), so the result always round-trips through UTC.
+    Cached: thousands of applications share a few hundred days.
     """
     naive = datetime.combine(day, send_time.replace(tzinfo=None, fold=0))
     return _normalise(naive.replace(tzinfo=tz), tz)
