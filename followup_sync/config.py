@@ -53,14 +53,15 @@ def _valid_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
         return True
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
 
 
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name longer than the file system allows (ENAMETOOLONG) was exit 70.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
         ) from None

@@ -173,6 +173,14 @@ class CalDAVProvider(Provider):
         if not self.url.endswith("/"):
             self.url += "/"
         self.username: str | None = self.opts.get("username") or None
+        # An empty or host-less url ("", "/dav") and a bool or non-positive timeout
+        # used to escape from requests as unexpected errors (exit 70) at the first request.
+        host = urlsplit(self.url).hostname or ""
+        if not all(c.isalnum() or c in "-._:[]%" for c in host) or not host:
+            raise ProviderError(f"{self.describe()}: url {self.given_url!r} names no server")
+        timeout = self.opts.get("timeout")
+        if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+            raise ProviderError(f"{self.describe()}: timeout must be a positive number of seconds")
         self.calendar_opt: str = str(self.opts.get("calendar") or "Job follow-ups")
         self.create_calendar: bool = bool(self.opts.get("create", False))
         component = str(self.opts.get("component") or "VEVENT").upper()
@@ -207,6 +215,13 @@ class CalDAVProvider(Provider):
         if self.username:
             kw["username"] = self.username
             kw["password"] = self.context.secret("password")
+            if kw["password"] is None:
+                # Without this, basic auth with a None password fails deep in
+                # requests with a TypeError (exit 70).
+                raise ProviderError(
+                    f"{self.describe()}: username is set but no password is configured"
+                    " (password_env, password_cmd, the keyring or password)"
+                )
             auth = str(self.opts.get("auth") or "basic").lower()
             if auth not in ("basic", "digest", "auto"):
                 raise ProviderError(
