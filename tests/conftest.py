@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,14 @@ class Env:
                 f"exit {result.exit_code} != {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
             )
         return result
+
+    def argv(self, *args: str, today: str | None = "2026-11-26") -> list[str]:
+        """The command line for running followup-sync as a real process (kill tests)."""
+        argv = [sys.executable, "-m", "followup_sync", "--data-dir", str(self.data_dir)]
+        argv += ["--config", str(self.config)]
+        if today:
+            argv += ["--today", today]
+        return [*argv, *args]
 
     def json(self, *args: str, today: str | None = "2026-11-26") -> dict:
         return json.loads(self.run(*args, "--json", today=today).stdout)

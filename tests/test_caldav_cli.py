@@ -10,7 +10,6 @@ import importlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,18 +237,7 @@ def test_push_killed_between_writes_then_rerun_has_no_duplicates(
     proxy.inject("PUT", "pass")
     proxy.inject("PUT", "pass")
     proxy.inject("PUT", "hang-after:30")
-    cmd = [
-        sys.executable,
-        "-m",
-        "followup_sync",
-        "--data-dir",
-        str(env.data_dir),
-        "--config",
-        str(env.config),
-        "--today",
-        "2026-11-26",
-        "push",
-    ]
+    cmd = env.argv("push")
     proc = subprocess.Popen(
         cmd,
         env={**os.environ, **t.os_env},

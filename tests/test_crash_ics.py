@@ -14,27 +14,11 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import icalendar
 
 from followup_sync.store import STORE_NAME
-
-
-def cli_cmd(env, *args):
-    return [
-        sys.executable,
-        "-m",
-        "followup_sync",
-        "--data-dir",
-        str(env.data_dir),
-        "--config",
-        str(env.config),
-        "--today",
-        "2026-11-26",
-        *args,
-    ]
 
 
 def many_apps(env, n):
@@ -78,7 +62,7 @@ def test_sigkill_at_random_moments_then_repush_converges(env):
             env.run("sent", f"company-{run}-engineer", "--on", "2026-11-26")
             env.run("heard", f"company-{run + 1}-engineer")
         proc = subprocess.Popen(
-            cli_cmd(env, "push"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            env.argv("push"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         time.sleep(rng.uniform(0.0, 1.2))
         if proc.poll() is None:
@@ -89,11 +73,9 @@ def test_sigkill_at_random_moments_then_repush_converges(env):
         # way: no duplicates now, and a clean push converges.
         uids = file_uids(ics)
         assert len(uids) == len(set(uids))
-        subprocess.run(cli_cmd(env, "push"), check=True, capture_output=True)
+        subprocess.run(env.argv("push"), check=True, capture_output=True)
         check_consistent(env, ics)
-        out = subprocess.run(
-            cli_cmd(env, "push"), check=True, capture_output=True, text=True
-        ).stdout
+        out = subprocess.run(env.argv("push"), check=True, capture_output=True, text=True).stdout
         assert " 0 created, 0 updated, 0 deleted" in out
     assert kills >= 5, f"only {kills} of 20 runs were killed mid-push; timing too short"
 
@@ -107,7 +89,7 @@ def test_second_push_waits_for_the_lock_or_refuses_clearly(env):
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         out = subprocess.run(
-            cli_cmd(env, "push"),
+            env.argv("push"),
             capture_output=True,
             text=True,
             env={**os.environ, "FOLLOWUP_SYNC_LOCK_WAIT": "0.5"},
@@ -121,7 +103,7 @@ def test_second_push_waits_for_the_lock_or_refuses_clearly(env):
     # Two pushes at once: the lock serialises them; one creates, the other finds it done.
     procs = [
         subprocess.Popen(
-            cli_cmd(env, "push"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            env.argv("push"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         for _ in range(2)
     ]

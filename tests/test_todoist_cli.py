@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -230,18 +229,7 @@ def test_push_killed_between_writes_then_rerun_has_no_duplicates(env, target):
     # answer hangs and we kill the push before the comment and before the record.
     fake.fail_next("pass", 2, match="POST /api/v1/tasks$")
     fake.fail_next("delay_after", 1, seconds=30, match="POST /api/v1/tasks$")
-    cmd = [
-        sys.executable,
-        "-m",
-        "followup_sync",
-        "--data-dir",
-        str(env.data_dir),
-        "--config",
-        str(env.config),
-        "--today",
-        "2026-11-26",
-        "push",
-    ]
+    cmd = env.argv("push")
     target.at("2026-11-26")
     proc = subprocess.Popen(
         cmd,
