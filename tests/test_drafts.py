@@ -390,3 +390,56 @@ def test_hostile_fields_never_add_headers(
         "subject",
         "body",
     }
+
+
+# --- the .eml writer against the email package -------------------------------------
+class _Folded(str):
+    """A header value that EmailMessage writes exactly as drafts._fold folded it
+    (EmailMessage's own folder loses spaces around encoded words)."""
+
+    name: str
+
+    def __new__(cls, name: str, folded: str) -> _Folded:
+        self = super().__new__(cls, folded)
+        self.name = name
+        return self
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self.replace(chr(10), policy.linesep)}{policy.linesep}"
+
+
+def _reference_eml(draft: Draft, when: datetime | None) -> bytes:
+    """The same message built with EmailMessage(policy=SMTP): the oracle for as_eml."""
+    from email.message import EmailMessage
+
+    from followup_sync import drafts as d
+
+    msg = EmailMessage(policy=policy.SMTP)
+    if addr := d._address(draft.from_addr):
+        msg["From"] = _Folded("From", d._mailbox("From", draft.from_name, addr))
+    if addr := d._address(draft.to_addr):
+        msg["To"] = _Folded("To", d._mailbox("To", draft.to_name, addr))
+    msg["Subject"] = _Folded("Subject", d._fold("Subject", d._one_line(draft.subject)))
+    if when is not None:
+        from email.utils import format_datetime
+
+        msg["Date"] = format_datetime(when)
+    msg["X-Unsent"] = "1"
+    body = d._crlf(draft.body).replace("\r\n", "\n")
+    msg.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=st.text(max_size=150),
+    body=st.text(max_size=800),
+    to_name=st.text(max_size=60),
+    to_addr=st.sampled_from(["jane@acme.example", "", "not an address", "a@b.example"]),
+    from_name=st.text(max_size=40),
+    with_date=st.booleans(),
+)
+def test_eml_bytes_equal_the_email_packages(subject, body, to_name, to_addr, from_name, with_date):
+    draft = Draft(subject, body, to_name, to_addr, from_name, "alex@example.com")
+    when = datetime(2026, 11, 27, 9, 30, tzinfo=ZoneInfo("America/New_York")) if with_date else None
+    assert as_eml(draft, when) == _reference_eml(draft, when)
