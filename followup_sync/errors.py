@@ -38,6 +38,15 @@ class ProviderAuthError(ProviderError):
     """Credentials were refused (401/403). Retrying will not help."""
 
 
+class RateLimited(ProviderError):
+    """The service keeps refusing requests (HTTP 429) beyond our wait budget.
+
+    Every further request would be refused too, so a push stops writing at once
+    (and exits 5 once some items could not be written) instead of failing item
+    after item.
+    """
+
+
 class ConflictError(ProviderError):
     """The remote item changed since we last saw it (ETag mismatch)."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from .errors import ConflictError, ProviderAuthError, ProviderError
+from .errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from .models import ItemKind, PushItem, RemoteItem, parse_uid
 from .payload import Desired
 from .provider import Provider
@@ -191,6 +191,7 @@ def apply(
     out = Outcome()
     name = provider.name
     consecutive_failures = 0
+    rate_limited = 0  # writes not tried because the service is rate limiting us
     # For providers whose writes land when the batch ends, records wait too: a
     # record must never claim a write that a crash could still undo.
     pending: list[tuple[str, Record | None]] = []
@@ -208,6 +209,10 @@ def apply(
             if progress:
                 progress(action)
             rec = recorded.get(action.uid)
+            if rate_limited and action.op in WRITES:
+                # Would be refused too; store-only actions (adopt, keep, forget) still run.
+                rate_limited += 1
+                continue
             try:
                 if action.op == Op.CREATE:
                     item = stamp(render(action.item), None, now)
@@ -242,6 +247,12 @@ def apply(
                 out.conflicts += 1
             except ProviderAuthError:
                 raise
+            except RateLimited as e:
+                # The service refuses everything for a while (429 beyond our wait
+                # budget): every further write would be refused too, so stop writing
+                # now instead of failing item after item. The next push resumes.
+                out.errors.append(f"{action.op.value} {action.uid}: {e.message}")
+                rate_limited = 1
             except ProviderError as e:
                 out.failed += 1
                 out.errors.append(f"{action.op.value} {action.uid}: {e.message}")
@@ -252,6 +263,10 @@ def apply(
                     out.failed += rest
                     out.errors.append(f"stopped after 5 failures in a row; {rest} items not tried")
                     break
+    if rate_limited:
+        out.failed += rate_limited
+        if rate_limited > 1:
+            out.errors.append(f"rate limited: {rate_limited - 1} more writes not tried")
     if pending:
         store.save_records(name, pending)
     return out

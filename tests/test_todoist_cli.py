@@ -276,13 +276,14 @@ def test_429_beyond_the_bound_fails_clearly_and_loses_nothing(env, target):
     r = target.push(expect=4)
     assert r.stderr.count("\n") == 1 and "rate limit" in r.stderr and "900s" in r.stderr
     assert target.tasks() == {}
-    # On a write: that item fails, the others go through, the next push completes.
+    # On a write: writing stops at once (every further request would be refused
+    # too: errors.RateLimited), the next push completes.
     target.fake.fail_next("429", 1, retry_after="900", match="POST /api/v1/uploads")
     r = target.push(expect=5)
     assert "rate limit" in r.stderr
-    assert len(target.tasks()) == 3
+    assert len(target.tasks()) == 1  # the move-on marker, written before the 429
     result = target.push_json()["result"]
-    assert result["created"] == 1 and result["failed"] == 0
+    assert result["created"] == 3 and result["failed"] == 0
     assert len(target.tasks()) == 4
 
 

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from followup_sync import ical
-from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
+from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from followup_sync.models import PushItem, RemoteItem
 from followup_sync.provider import Option, Provider
 from followup_sync.retry import RetryAfter, retry_call
@@ -324,7 +324,8 @@ class CalDAVProvider(Provider):
                 "attempts; try again later"
             ) from None
         except self._errors.RateLimitError:
-            raise ProviderError(
+            # RateLimited: a push stops writing at once instead of item after item.
+            raise RateLimited(
                 f"{self.describe()}: the server keeps asking to slow down (rate limit); "
                 "try again later"
             ) from None

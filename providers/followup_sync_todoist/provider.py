@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from followup_sync.errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
+from followup_sync.errors import (
+    ConfigError,
+    ConflictError,
+    ProviderAuthError,
+    ProviderError,
+    RateLimited,
+)
 from followup_sync.models import UID_RE, ItemKind, ItemStatus, PushItem, RemoteItem, parse_uid
 from followup_sync.provider import Option, Provider
 from followup_sync.retry import RetryAfter, retry_call
@@ -291,7 +297,8 @@ class TodoistProvider(Provider):
                 sleep=self._sleep,
             )
         except _RateLimited as e:
-            raise ProviderError(
+            # RateLimited: a push stops writing at once instead of item after item.
+            raise RateLimited(
                 f"Todoist is rate limiting requests (HTTP 429, asked to wait {e.seconds:g}s) "
                 f"while {what}; gave up after waiting {self._waited:g}s (max_wait "
                 f"{self.max_wait:g}s). Nothing was lost: push again later."

@@ -1,0 +1,28 @@
+"""A pytest plugin for the fault and crash tests: the `figure` fixture records a line
+that is printed in the terminal summary (and at once, visible with -s).
+
+Loaded by those test modules' `pytest_plugins`; never imported directly, so pytest
+can rewrite its asserts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    def record(line: str) -> None:
+        FIGURES.append(line)
+        print(line)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.write_sep("-", "faults and crashes: figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

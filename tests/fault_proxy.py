@@ -1,0 +1,227 @@
+"""A fault-injecting HTTP reverse proxy for tests, on a free loopback port.
+
+Every request that reaches the proxy gets an index (0, 1, 2... since the last
+`reset()`), counted on the wire, retries included. `arm(k, kind)` makes request k
+misbehave once; every other request is forwarded unchanged. Fault kinds:
+
+- "reset": the connection is reset (RST) before the request is forwarded: the
+  server never sees it.
+- "stall": the request is forwarded (it takes effect), then the answer is held
+  for `stall_seconds`, past the client's timeout: the client never hears back.
+- "truncate": the request is forwarded, then only the first half of the answer's
+  bytes (status line, headers, body) is sent and the connection closed.
+- "500", "503": that status, without forwarding.
+- "429": 429 with `Retry-After: <retry_after>`, without forwarding.
+- "delay:SECONDS": wait, then forward normally (slows a push down, for kill tests).
+
+Upstream connections are made per request; the answer is re-sent with a
+Content-Length (never chunked), so truncation cuts a known number of bytes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+FAULT_KINDS = ("reset", "stall", "truncate", "500", "503", "429")
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+
+@dataclass
+class Logged:
+    index: int
+    method: str
+    path: str
+    status: int | None  # None: no answer reached the client
+    fault: str | None
+    upstream: int | None = None  # the server's status, once forwarded
+
+
+class FaultProxy:
+    def __init__(
+        self,
+        target_url: str,
+        *,
+        stall_seconds: float = 2.0,
+        retry_after: int = 1,
+        upstream_timeout: float = 30.0,
+    ):
+        target = urlsplit(target_url)
+        self.target_host, self.target_port = target.hostname, target.port
+        self.stall_seconds = stall_seconds
+        self.retry_after = retry_after
+        self.upstream_timeout = upstream_timeout
+        self.log: list[Logged] = []
+        self._faults: dict[int, str] = {}
+        self._by_method: dict[str, str] = {}
+        self._every = None  # a fault applied to every request (e.g. "delay:0.05")
+        self._next = 0
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet test output
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                index, fault = proxy._take(self.command, self.path)
+                if fault == "reset":
+                    proxy._note(index, None)
+                    # SO_LINGER 0 + close: an RST, as from a crashed middlebox.
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                if fault in ("500", "503", "429"):
+                    status = int(fault)
+                    proxy._note(index, status)
+                    self.send_response(status)
+                    if status == 429:
+                        self.send_header("Retry-After", str(proxy.retry_after))
+                    self.send_header("Content-Type", "text/plain")
+                    payload = b"injected fault"
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                if fault and fault.startswith("delay:"):
+                    time.sleep(float(fault.split(":", 1)[1]))
+                try:
+                    status, reason, headers, data = proxy._forward(
+                        self.command, self.path, self.headers, body
+                    )
+                except OSError:
+                    proxy._note(index, None)
+                    self.close_connection = True
+                    return
+                proxy._note(index, None, upstream=status)
+                raw = [f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")]
+                for k, v in headers:
+                    if k.lower() not in _HOP_BY_HOP:
+                        raw.append(f"{k}: {v}\r\n".encode("latin-1"))
+                raw.append(f"Content-Length: {len(data)}\r\n\r\n".encode("latin-1"))
+                wire = b"".join(raw) + (b"" if self.command == "HEAD" else data)
+                if fault == "stall":
+                    proxy._note(index, None)
+                    time.sleep(proxy.stall_seconds)
+                    self.close_connection = True
+                    return  # the client gave up long ago; it never hears back
+                if fault == "truncate":
+                    proxy._note(index, None)
+                    self.wfile.write(wire[: len(wire) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                proxy._note(index, status)
+                self.wfile.write(wire)
+
+            do_GET = do_PUT = do_DELETE = do_POST = do_HEAD = do_OPTIONS = _handle
+            do_PROPFIND = do_PROPPATCH = do_REPORT = do_MKCALENDAR = do_MKCOL = _handle
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client that hung up mid-answer is expected here
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    # --- knobs ----------------------------------------------------------------------
+    def arm(self, index: int, kind: str) -> None:
+        """Request number `index` (counted from the last reset) gets fault `kind`."""
+        with self._lock:
+            self._faults[index] = kind
+
+    def arm_next(self, method: str, kind: str) -> None:
+        """The next request with this method gets fault `kind`."""
+        with self._lock:
+            self._by_method[method] = kind
+
+    def slow_down(self, seconds: float | None) -> None:
+        """Delay every request by `seconds` (None: stop)."""
+        with self._lock:
+            self._every = f"delay:{seconds}" if seconds else None
+
+    def retarget(self, target_url: str) -> None:
+        """Forward to another server from now on."""
+        target = urlsplit(target_url)
+        with self._lock:
+            self.target_host, self.target_port = target.hostname, target.port
+
+    def reset(self) -> None:
+        with self._lock:
+            self.log.clear()
+            self._faults.clear()
+            self._by_method.clear()
+            self._next = 0
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return self._next
+
+    def fired(self) -> list[Logged]:
+        with self._lock:
+            return [e for e in self.log if e.fault and not e.fault.startswith("delay:")]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+    # --- internals --------------------------------------------------------------------
+    def _take(self, method: str, path: str) -> tuple[int, str | None]:
+        with self._lock:
+            index = self._next
+            self._next += 1
+            fault = (
+                self._faults.pop(index, None) or self._by_method.pop(method, None) or self._every
+            )
+            self.log.append(Logged(index, method, path, None, fault))
+            return index, fault
+
+    def _note(self, index: int, status: int | None, upstream: int | None = None) -> None:
+        with self._lock:
+            for e in reversed(self.log):
+                if e.index == index:
+                    e.status = status
+                    if upstream is not None:
+                        e.upstream = upstream
+                    break
+
+    def _forward(self, method, path, headers, body):
+        fwd = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
+        with self._lock:
+            host, port = self.target_host, self.target_port
+        conn = http.client.HTTPConnection(host, port, timeout=self.upstream_timeout)
+        try:
+            conn.request(method, path, body=body, headers=fwd)
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, resp.reason, resp.getheaders(), data
+        finally:
+            conn.close()
+
+    def __enter__(self) -> FaultProxy:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

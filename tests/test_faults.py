@@ -1,0 +1,235 @@
+"""A fault at every request of a push, against real Radicale and Xandikos and the fake Todoist.
+
+The scenario, through the CLI with `--today` fixed: two applications, push; then
+one nudge sent, one application heard back (its items withdrawn) and a third one
+added, push again. A clean run counts the requests N of both pushes on the wire
+(tests/fault_proxy.py). Then, for every request index k in 0..N-1, a fresh
+calendar (or Todoist account) runs the scenario with one fault at request k,
+followed by a push without faults, and we check:
+
+- each faulted push succeeded, or failed with one clean line and exit 4 or 5;
+- the remote holds the plan: every live item once, at its planned due (and done
+  exactly when sent, where the provider can show it);
+- no duplicate UIDs (or tasks);
+- the store's records are exactly the remote items; PRAGMA integrity_check ok;
+- and one more push writes nothing.
+
+Fault kinds rotate with k (reset, stall past the client timeout, truncated
+answer, 500, 503, 429 + Retry-After), shifted per server so each server sees
+every kind at several points. FOLLOWUP_FAULTS_ALL=1 tries every kind at every k
+(about 6x the runtime). The counts are printed in the terminal summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import Env
+from fake_todoist import FakeTodoistServer
+from fault_proxy import FAULT_KINDS, FaultProxy
+from network_checks import (
+    TODAY,
+    caldav_items,
+    check_converged,
+    clean_exit,
+    todoist_drafts_attached,
+    todoist_items,
+)
+
+_PKG = "tests." if (Path(__file__).parent / "__init__.py").exists() else ""
+pytest_plugins = [f"{_PKG}caldav_fixtures", f"{_PKG}todoist_fixtures", f"{_PKG}fault_figures"]
+
+CLIENT_TIMEOUT = 1.0  # seconds per request, for both providers
+STALL = CLIENT_TIMEOUT + 0.6  # a stalled answer comes after the client gave up
+PW_ENV = "FOLLOWUP_TEST_CALDAV_PASSWORD"
+TOKEN_ENV = "FOLLOWUP_TEST_TODOIST_TOKEN"
+NY = ZoneInfo("America/New_York")
+ALL_KINDS = bool(os.environ.get("FOLLOWUP_FAULTS_ALL"))
+
+
+def kinds_for(k: int, shift: int) -> tuple[str, ...]:
+    if ALL_KINDS:
+        return FAULT_KINDS
+    return (FAULT_KINDS[(k + shift) % len(FAULT_KINDS)],)
+
+
+# --- the scenario ------------------------------------------------------------------------
+def scenario(env: Env, push) -> list[int]:
+    """Two pushes with creates, updates and deletes between them; their exit codes."""
+    env.add_acme(company="Acme", date="2026-11-20 14:00")
+    env.add_acme(company="Globex", date="2026-11-18 10:00")
+    codes = [clean_exit(push(), "push 1")]
+    env.run("sent", "acme-backend-engineer", "--attempt", "1", "--on", TODAY)
+    env.run("heard", "globex-backend-engineer")
+    env.add_acme(company="Initech", date="2026-11-24 11:00")
+    codes.append(clean_exit(push(), "push 2"))
+    return codes
+
+
+class CalDAVCase:
+    def __init__(self, root: Path, server, proxy: FaultProxy, component: str):
+        self.server, self.component = server, component
+        root.mkdir(parents=True)
+        self.env = Env(root)
+        self.calendar = server.new_calendar_name("faults")
+        lines = [
+            "[providers.cal]",
+            'type = "caldav"',
+            f'url = "{proxy.url}"',
+            f'calendar = "{self.calendar}"',
+            "create = true",
+            f'component = "{component}"',
+            f'features = "{server.features}"',
+            f"timeout = {CLIENT_TIMEOUT}",
+        ]
+        if server.username:
+            lines += [f'username = "{server.username}"', f'password_env = "{PW_ENV}"']
+        self.env.write_config("\n".join(lines) + "\n")
+        self.os_env = {PW_ENV: server.password or ""}
+
+    def push(self):
+        return self.env.run("push", "--json", env=self.os_env, expect=None)
+
+    def check(self) -> None:
+        final = self.push()
+        assert final.exit_code == 0, final.stderr
+        items = caldav_items(self.server, self.calendar, self.component)
+        check_converged(self.env, "cal", items, completes=self.component == "VTODO")
+        result = json.loads(self.push().stdout)["providers"][0]["result"]
+        assert result["created"] == result["updated"] == result["deleted"] == 0, result
+
+
+class TodoistCase:
+    def __init__(self, root: Path, proxy: FaultProxy, server: FakeTodoistServer):
+        self.fake = server.app
+        noon = datetime.combine(date.fromisoformat(TODAY), datetime.min.time(), NY)
+        stamp = noon + timedelta(hours=12)
+        self.fake.clock = lambda: stamp  # Todoist's "today" is the CLI's
+        root.mkdir(parents=True)
+        self.env = Env(root)
+        self.env.write_config(
+            "[providers.todo]\n"
+            'type = "todoist"\n'
+            f'api_url = "{proxy.url}api/v1"\n'
+            f'token_env = "{TOKEN_ENV}"\n'
+            f"timeout = {CLIENT_TIMEOUT}\n"
+            "max_wait = 10\n"
+        )
+        self.os_env = {TOKEN_ENV: self.fake.token, "FOLLOWUP_SYNC_NO_KEYRING": "1"}
+
+    def push(self):
+        return self.env.run("push", "--json", env=self.os_env, expect=None)
+
+    def check(self) -> None:
+        final = self.push()
+        assert final.exit_code == 0, final.stderr
+        items = todoist_items(self.fake)
+        check_converged(self.env, "todo", items, completes=True)
+        todoist_drafts_attached(self.fake, items)
+        writes = len(self.fake.writes())
+        result = json.loads(self.push().stdout)["providers"][0]["result"]
+        assert result["created"] == result["updated"] == result["deleted"] == 0, result
+        assert len(self.fake.writes()) == writes
+
+
+# --- the sweep -----------------------------------------------------------------------------
+def sweep(name: str, make_case, proxy: FaultProxy, shift: int, figure) -> None:
+    """Clean run to count N; then one run per (k, kind) with the fault at request k."""
+    started = time.monotonic()
+    proxy.reset()
+    case = make_case("clean")
+    assert scenario(case.env, case.push) == [0, 0]
+    n = proxy.count
+    case.check()
+    assert n > 0
+    exits: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
+    tried = 0
+    for k in range(n):
+        for kind in kinds_for(k, shift):
+            proxy.reset()
+            proxy.arm(k, kind)
+            case = make_case(f"k{k}-{kind}")
+            where = f"{name}: fault {kind!r} at request {k} of {n}"
+            try:
+                codes = scenario(case.env, case.push)
+                fired = proxy.fired()
+                assert len(fired) == 1, f"the fault did not fire: {proxy.log}"
+                where += f" ({fired[0].method} {fired[0].path})"
+                case.check()
+            except AssertionError as e:
+                raise AssertionError(f"{where}: {e}") from None
+            exits.update(codes)
+            kinds[kind] += 1
+            tried += 1
+    seconds = time.monotonic() - started
+    figure(
+        f"faults {name}: {tried} fault points over {n} requests "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}); "
+        f"faulted pushes exited {dict(sorted(exits.items()))}; {seconds:.1f}s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("server_name", "component", "shift"),
+    [("radicale", "VEVENT", 0), ("xandikos", "VTODO", 3)],
+)
+def test_fault_at_every_request_caldav(request, tmp_path, figure, server_name, component, shift):
+    server = request.getfixturevalue(f"{server_name}_server")
+    with FaultProxy(server.url, stall_seconds=STALL) as proxy:
+        sweep(
+            f"{server_name} ({component})",
+            lambda tag: CalDAVCase(tmp_path / tag, server, proxy, component),
+            proxy,
+            shift,
+            figure,
+        )
+
+
+def test_fault_at_every_request_todoist(tmp_path, figure):
+    servers: list[FakeTodoistServer] = []
+
+    def make_case(tag: str) -> TodoistCase:
+        # A fresh Todoist account per case (the fake runs in this process: cheap);
+        # the proxy is pointed at it.
+        if servers:
+            servers[-1].stop()
+        servers.append(FakeTodoistServer().start())
+        proxy.retarget(servers[-1].api_url)
+        return TodoistCase(tmp_path / tag, proxy, servers[-1])
+
+    with FaultProxy("http://127.0.0.1:1/", stall_seconds=STALL) as proxy:
+        try:
+            sweep("fake Todoist", make_case, proxy, 1, figure)
+        finally:
+            for s in servers:
+                s.stop()
+
+
+def test_todoist_rate_limit_stops_writing_at_once(tmp_path, todoist_server):
+    """Past the wait budget a 429 stops the push's writes at once (errors.RateLimited):
+    one refused request, not one per remaining item; exit 5; the next push completes."""
+    fake = todoist_server.app
+    with FaultProxy(todoist_server.api_url) as proxy:
+        case = TodoistCase(tmp_path / "case", proxy, todoist_server)
+        case.env.add_acme(company="Acme")
+        case.env.add_acme(company="Globex")
+        # Project, move-on task, then nudge 1's upload, task and comment go through;
+        # from the next write on, Todoist asks to wait 15 minutes (max_wait is 10 s).
+        fake.fail_next("pass", 5, match="^POST ")
+        fake.fail_next("429", 100, retry_after="900", match="^POST ")
+        r = case.push()
+        assert clean_exit(r, "rate limited push") == 5
+        assert "rate limit" in r.stderr and "900s" in r.stderr
+        assert len(fake.requests("POST")) == 6
+        assert [q.status for q in fake.requests("POST")][-1] == 429
+        assert len(todoist_items(fake)) == 2
+        fake.clear_faults()
+        case.check()
