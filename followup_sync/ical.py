@@ -126,14 +126,32 @@ def add_timezones(cal: icalendar.Calendar, dues: Iterable[datetime]) -> None:
 
     Without VTIMEZONE, ical.js (Thunderbird's parser) treats a TZID time as floating.
     """
-    dues = list(dues)
-    if not dues:
+    # Our items name their zone in the datetime (zoneinfo key), so the TZIDs are
+    # known without icalendar's add_missing_timezones(), which scans every
+    # property of every component (a third of building a 40,000-event calendar).
+    zones: set[str] = set()
+    first = last = None
+    for d in dues:
+        key = getattr(d.tzinfo, "key", None)
+        if key and key != "UTC":
+            zones.add(key)
+        day = d.date()
+        first = day if first is None or day < first else first
+        last = day if last is None or day > last else last
+    if first is None:
         return
-    first = min(d.date() for d in dues)
-    last = max(d.date() for d in dues)
-    cal.add_missing_timezones(
-        first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
-    )
+    present = {str(c["TZID"]) for c in cal.subcomponents if c.name == "VTIMEZONE"}
+    at = sum(1 for c in cal.subcomponents if c.name == "VTIMEZONE")
+    for key in sorted(zones - present):
+        try:
+            vtz = icalendar.Timezone.from_tzid(
+                key, first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
+            )
+        except ValueError:
+            continue  # a zone icalendar cannot describe: clients fall back to the TZID name
+        # RFC 5545 does not require it, but some readers want VTIMEZONE first.
+        cal.subcomponents.insert(at, vtz)
+        at += 1
 
 
 def build_calendar(

@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
@@ -124,6 +124,10 @@ class IcsFileProvider(Provider):
             if start is not None and hasattr(start.dt, "tzinfo"):
                 dues.append(start.dt)
         ical.add_timezones(out, dues)
+        if cal.subcomponents:
+            # Other people's events may use zones of their own: the generic scan
+            # (slow on big calendars, so only when there are foreign components).
+            out.add_missing_timezones(first_date=date(2000, 1, 1), last_date=date(2040, 1, 1))
         data = out.to_ical()
         try:
             if self.path.exists() and self.path.read_bytes() == data:
