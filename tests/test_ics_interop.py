@@ -121,9 +121,10 @@ def _assert_single_clean_series(path: Path) -> None:
 def test_any_text_gives_one_parseable_series(tmp_path_factory, company, role, person):
     env = Env(tmp_path_factory.mktemp("h"))
     path = push_file(env)
-    args = ["add", company, "--role", role, "--date", "2026-11-20"]
+    args = ["add", "--role", role, "--date", "2026-11-20"]
     if person.strip():
         args += ["--interviewer", person]
+    args += ["--", company]  # a company may start with "-"
     r = env.run(*args, expect=None)
     if r.exit_code != 0:
         # Only a clean refusal (e.g. an empty or over-long name) is acceptable.
