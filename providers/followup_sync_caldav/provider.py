@@ -215,6 +215,13 @@ class CalDAVProvider(Provider):
         if self.username:
             kw["username"] = self.username
             kw["password"] = self.context.secret("password")
+            in_url = urlsplit(self.url).password
+            if kw["password"] is None and in_url:
+                # http://user:pw@host/ with a username option: caldav ignores the url's
+                # password then, and a None password was a TypeError (exit 70).
+                from followup_sync.secrets import remember
+
+                kw["password"] = remember(unquote(in_url))
             if kw["password"] is None:
                 # Without this, basic auth with a None password fails deep in
                 # requests with a TypeError (exit 70).
