@@ -722,7 +722,10 @@ def push(app: App, names, dry_run, force, as_json):
                 if len(selected) == 1:
                     raise
                 failures.append((name, e))
-                click.echo(f"Error: {name}: {e.message}", err=True)
+                from .secrets import redact
+
+                # Redacted like every other error line (FollowupGroup.invoke).
+                click.echo(f"Error: {name}: {redact(e.message)}", err=True)
                 continue
             finally:
                 provider.close()

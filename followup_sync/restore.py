@@ -42,7 +42,11 @@ def restore_store(data_dir: Path, backup: Path) -> Path | None:
             if side.exists():
                 os.replace(side, Path(str(kept) + suffix))
     tmp = target.with_name(f".{STORE_NAME}.restoring")
-    shutil.copyfile(backup, tmp)
+    # Owner-only from the first byte, as the store itself (copyfile alone would create
+    # the copy with the umask's mode, e.g. 0644, until the chmod below).
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, open(backup, "rb") as src:
+        shutil.copyfileobj(src, out)
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
     return kept

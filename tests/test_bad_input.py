@@ -951,3 +951,25 @@ def test_the_last_year_in_range_plans_into_the_next(env):
     dues = _dues(env, "late-r", "2200-12-31")
     assert len(dues) == 4 and dues[0].date() == date(2201, 1, 7)
     assert all(d.timetz().replace(tzinfo=None) == time(9, 30) for d in dues)
+
+
+@pytest.mark.parametrize(
+    "send_time, interview, today, first",
+    [
+        # 02:30 does not exist on 2026-03-08 in New York: the item is at 03:30 EDT.
+        ("02:30", "2026-03-01 10:00", "2026-03-02", "2026-03-08T03:30:00-04:00"),
+        # 01:30 happens twice on 2026-11-01: the first (EDT) one.
+        ("01:30", "2026-10-25 10:00", "2026-10-26", "2026-11-01T01:30:00-04:00"),
+    ],
+)
+def test_send_time_in_a_dst_gap_or_overlap_pushes_once(env, send_time, interview, today, first):
+    path = env.root / "cal.ics"
+    env.write_config(
+        f'[rules]\nsend_time = "{send_time}"\nworkdays_only = false\n'
+        f'[providers.cal]\ntype = "ics"\npath = "{path}"\n'
+    )
+    env.run("add", "Dst", "--role", "R", "--date", interview, today=today)
+    assert env.plan(today=today)[0]["due"] == first
+    env.run("push", today=today)
+    again = json.loads(env.run("push", "--json", today=today).stdout)["providers"][0]
+    assert again["planned"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 4}
