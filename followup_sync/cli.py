@@ -178,10 +178,17 @@ def init(app: App, name, email, tzname, force):
     path = app.config_path
     if path.exists() and not force:
         raise UserInputError(f"{path} exists; use --force to overwrite it")
+
+    def toml_str(value: str, what: str) -> str:
+        # The inside of a TOML basic string: a JSON string escapes exactly what TOML
+        # needs (\\, \", control characters). Only '"' was replaced before, so a
+        # backslash in a name wrote a config that no command could load.
+        return json.dumps(clean_line(value, what), ensure_ascii=False)[1:-1]
+
     text = STARTER_CONFIG.format(
-        name=clean_line(name, "name").replace('"', "'"),
-        email=clean_line(email, "email").replace('"', "'"),
-        timezone=tzname,
+        name=toml_str(name, "name"),
+        email=toml_str(email, "email"),
+        timezone=toml_str(tzname, "timezone"),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

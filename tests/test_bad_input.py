@@ -973,3 +973,25 @@ def test_send_time_in_a_dst_gap_or_overlap_pushes_once(env, send_time, interview
     env.run("push", today=today)
     again = json.loads(env.run("push", "--json", today=today).stdout)["providers"][0]
     assert again["planned"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 4}
+
+
+@props(50)
+@given(name=any_text, email_=short_text, tz=st.sampled_from(["UTC", "America/New_York", "Mars/X"]))
+@example(name="Alex \\ Rivera", email_="a\\u0041@x.com", tz="UTC")  # wrote a broken config
+@example(name='Ab "quoted" \\', email_="x\x00@y.z", tz="UTC")
+def test_init_with_any_name_writes_a_config_that_loads(seeded, name, email_, tz):
+    from followup_sync.config import load_settings
+
+    env = seeded.fresh()
+    env.config.unlink()
+    r = run(env, "init", "--name", name, "--email", email_, "--timezone", tz)
+    if assert_clean(r, env, seeded):
+        assert env.config.stat().st_size > 0
+        r = run(env, "list")
+        assert r.exit_code == 0, r.stderr  # the written config always loads
+        user = load_settings(env.config).user
+        assert (user.name, user.email) == (clean_line(name, "n"), clean_line(email_, "e"))
+        assert user.timezone == tz
+    else:
+        assert not env.config.exists()
+    seeded.done(env)
