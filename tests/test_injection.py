@@ -348,6 +348,11 @@ def test_hostile_apps_are_adopted_from_todoist_not_duplicated(env, todoist_serve
         # Hostile marker text in the draft is escaped: only our last line is a marker.
         lines = t["description"].split("\n")
         assert [ln for ln in lines if ln.startswith("followup-sync:")] == [lines[-1]]
+    # The .eml attached to each nudge task has no header the hostile text added.
+    emls = [blob for url, blob in fake.files.items() if url.endswith(".eml")]
+    assert len(emls) == 3 * len(HOSTILE)
+    for blob in emls:
+        assert_eml_headers(blob)
 
     # Lose every record of the push (the store as it was before it), push again.
     env.run("restore", str(backup))
@@ -394,6 +399,8 @@ def test_hostile_app_on_radicale_is_one_component_per_resource(env, radicale_ser
         uid = str(event["UID"])
         assert uid.startswith("followup-sync.") and obj.url.path.rstrip("/").endswith(".ics")
         assert shape(event) == reference["VEVENT"][uid.rsplit(".", 1)[-1]]
+        if "ATTACH" in event:
+            assert_eml_headers(base64.b64decode(event["ATTACH"].to_ical()))
         seen.append(uid)
     assert sorted(seen) == expected
     again = json.loads(env.run("push", "--json", env=os_env).stdout)["providers"][0]["result"]
