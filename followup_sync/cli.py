@@ -421,7 +421,10 @@ def draft(app: App, app_id, attempt, fmt, output):
     else:
         data = (drafts.as_text(d) + "\n").encode()
     if output:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as e:  # a missing directory or no permission was exit 70
+            raise UserInputError(f"cannot write {output}: {e.strerror}") from None
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)

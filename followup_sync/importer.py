@@ -54,9 +54,15 @@ class Row:
 
 def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[Row]:
     try:
-        if path.stat().st_size > MAX_BYTES:
+        # Read at most one byte past the cap instead of trusting stat(): a FIFO, a
+        # /proc file or a link to /dev/zero reports size 0 and would be read forever.
+        if path.exists() and not path.is_file():  # a FIFO would block open() forever
+            raise UserInputError(f"{path.name} is not a regular file")
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
             raise UserInputError(f"{path.name} is larger than 10 MB")
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise UserInputError(f"no such file: {path}") from None
     except UnicodeDecodeError:

@@ -566,7 +566,10 @@ class Store:
         """A consistent copy (SQLite online backup), owner-only."""
         if dest.exists():
             raise UserInputError(f"{dest} exists; choose a new file name")
-        fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        except OSError as e:  # a missing directory or no permission was exit 70
+            raise UserInputError(f"cannot write {dest}: {e.strerror}") from None
         os.close(fd)
         target = sqlite3.connect(dest)
         try:

@@ -995,3 +995,32 @@ def test_init_with_any_name_writes_a_config_that_loads(seeded, name, email_, tz)
     else:
         assert not env.config.exists()
     seeded.done(env)
+
+
+def test_unwritable_and_special_paths_are_clear_errors(seeded, tmp_path):
+    import os
+
+    env = seeded.fresh()
+    missing = tmp_path / "no" / "such" / "dir"
+    cases = [
+        # These were exit 70 (FileNotFoundError) before cli.py's and store.py's fixes.
+        (["draft", "acme", "--format", "eml", "-o", str(missing / "d.eml")], "cannot write"),
+        (["backup", str(missing / "b.sqlite3")], "cannot write"),
+        (["export", str(missing / "x.ics")], "cannot write"),
+        (["restore", str(missing / "b.sqlite3")], "no such backup file"),
+        (["import", str(missing / "a.csv")], "no such file"),
+    ]
+    zero = tmp_path / "zero.csv"  # size 0 to stat(), endless to read()
+    zero.symlink_to("/dev/zero")
+    cases.append((["import", str(zero)], "is not a regular file"))
+    fifo = tmp_path / "pipe.json"  # open() would wait forever for a writer
+    os.mkfifo(fifo)
+    cases.append((["import", str(fifo)], "is not a regular file"))
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    cases.append((["restore", str(garbage)], "is not a followup-sync backup"))
+    for args, needle in cases:
+        r = run(env, *args)
+        assert not assert_clean(r, env, seeded)
+        assert r.exit_code == 1 and needle in r.stderr, (args, r.stderr)
+    seeded.done(env)
