@@ -58,7 +58,17 @@ from string import Template
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from .errors import ConfigError
 from .models import Application, Draft, FollowUpItem, Interviewer, ItemKind, Round, User
+
+
+class TemplateError(ConfigError, ValueError):
+    """A broken template in the user's templates/ folder: exit 3 with its message.
+
+    Still a ValueError for callers that catch that; as a plain ValueError it left the
+    CLI as an "unexpected" error (exit 70) although the message was already clear.
+    """
+
 
 __all__ = ["as_eml", "as_mailto", "as_text", "render_draft", "render_note"]
 
@@ -270,7 +280,7 @@ def _render(name: str, values: dict[str, str], templates_dir: Path | None) -> tu
     text = _template_text(path)
     first, _, rest = text.partition("\n")
     if not first.startswith("Subject:"):
-        raise ValueError(f"{path}: the first line must be 'Subject: ...', then a blank line")
+        raise TemplateError(f"{path}: the first line must be 'Subject: ...', then a blank line")
     subject = _one_line(_fill(first.removeprefix("Subject:"), values, path))
     return subject, _tidy(_fill(rest, values, path))
 
@@ -283,7 +293,12 @@ def _template_text(path: Path) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _read_template(path: Path, mtime_ns: int, size: int) -> str:
-    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise TemplateError(f"{path}: not UTF-8 text") from None
+    except OSError as e:
+        raise TemplateError(f"cannot read template {path}: {e.strerror}") from None
 
 
 def _fill(text: str, values: dict[str, str], path: Path) -> str:
@@ -292,10 +307,10 @@ def _fill(text: str, values: dict[str, str], path: Path) -> str:
         try:
             template.substitute(values)
         except ValueError as exc:  # e.g. "Invalid placeholder in string: line 3, col 5"
-            raise ValueError(f"{path}: {exc} (write $$ for a literal $)") from None
+            raise TemplateError(f"{path}: {exc} (write $$ for a literal $)") from None
     for name in template.get_identifiers():
         if name not in values:
-            raise ValueError(
+            raise TemplateError(
                 f"{path}: unknown template variable ${name}; "
                 f"known: {', '.join('$' + v for v in sorted(values))}"
             )

@@ -1024,3 +1024,52 @@ def test_unwritable_and_special_paths_are_clear_errors(seeded, tmp_path):
         assert not assert_clean(r, env, seeded)
         assert r.exit_code == 1 and needle in r.stderr, (args, r.stderr)
     seeded.done(env)
+
+
+@props(50)
+@given(
+    text=st.one_of(
+        st.lists(
+            st.one_of(
+                st.text(max_size=20),
+                st.sampled_from(
+                    [
+                        "Subject: ",
+                        "\n",
+                        "\r\n",
+                        "$",
+                        "$$",
+                        "${",
+                        "}",
+                        "$company",
+                        "$nope",
+                        "${role}",
+                    ]
+                ),
+            ),
+            max_size=10,
+        ).map(lambda parts: "".join(parts).encode("utf-8")),
+        st.binary(max_size=60),
+    ),
+    name=st.sampled_from(["nudge-1", "nudge-again", "nudge-last", "move-on"]),
+    command=st.sampled_from(["draft", "push", "export"]),
+)
+@example(text=b"Subject: x\n\nThat will be $5.", name="nudge-1", command="draft")
+@example(text=b"no subject line", name="nudge-1", command="push")
+@example(text=b"\xff\xfe", name="move-on", command="export")
+@example(text=b"Subject: x\n\n$nope", name="nudge-last", command="draft")
+def test_any_template_text(seeded, text, name, command):
+    # Templates live next to the config; a broken one is a config error (exit 3) that
+    # names the file. Before drafts.TemplateError these were all exit 70.
+    env = seeded.fresh()
+    (env.root / "templates").mkdir()
+    (env.root / "templates" / f"{name}.txt").write_bytes(text)
+    args = {
+        "draft": ["draft", "acme", "--attempt", "3"],
+        "push": ["push", "--json"],
+        "export": ["export", str(env.root / "x.ics")],
+    }[command]
+    r = run(env, *args)
+    if not assert_clean(r, env, seeded):
+        assert r.exit_code == 3 and f"{name}.txt" in r.stderr, r.stderr
+    seeded.done(env)
