@@ -90,6 +90,12 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+def one_line(text: str) -> str:
+    """An error stays one line: a file or provider name may hold a newline or a
+    terminal escape (they are shown escaped, as repr() would)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class FollowupGroup(click.Group):
     """Turns our errors into one line on stderr and the error's exit code."""
 
@@ -99,7 +105,7 @@ class FollowupGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FollowupError as e:
-            click.echo(f"Error: {redact(e.message)}", err=True)
+            click.echo(f"Error: {one_line(redact(e.message))}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing already recorded was lost.", err=True)
@@ -735,7 +741,7 @@ def push(app: App, names, dry_run, force, as_json):
                 from .secrets import redact
 
                 # Redacted like every other error line (FollowupGroup.invoke).
-                click.echo(f"Error: {name}: {redact(e.message)}", err=True)
+                click.echo(f"Error: {one_line(name)}: {one_line(redact(e.message))}", err=True)
                 continue
             finally:
                 provider.close()

@@ -1073,3 +1073,18 @@ def test_any_template_text(seeded, text, name, command):
     if not assert_clean(r, env, seeded):
         assert r.exit_code == 3 and f"{name}.txt" in r.stderr, r.stderr
     seeded.done(env)
+
+
+def test_names_with_newlines_and_escapes_stay_on_one_error_line(seeded, tmp_path):
+    # File and provider names go into messages as they are; a newline made the "one
+    # line" two, an ESC could recolour the terminal. cli.one_line escapes both.
+    env = seeded.fresh()
+    bad = tmp_path / "a\nb\x1b[31m.csv"
+    bad.write_text("company,role,date\nA,,2026-11-20\n", encoding="utf-8")
+    r = run(env, "import", str(bad))
+    assert not assert_clean(r, env, seeded) and "\x1b" not in r.stderr
+    assert "a\\nb\\x1b[31m.csv row 2: missing role" in r.stderr
+    env.write_config('[providers."x\\ny\\u001b"]\npath = "z.ics"\n')
+    r = run(env, "push")
+    assert not assert_clean(r, env, seeded) and "[providers.x\\ny\\x1b] needs a type" in r.stderr
+    seeded.done(env)
