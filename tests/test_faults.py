@@ -233,3 +233,19 @@ def test_todoist_rate_limit_stops_writing_at_once(tmp_path, todoist_server):
         assert len(todoist_items(fake)) == 2
         fake.clear_faults()
         case.check()
+
+
+@pytest.mark.parametrize("server_name", ["radicale", "xandikos"])
+@pytest.mark.parametrize("kind", ["stall", "truncate"])
+def test_lost_answer_to_mkcalendar_is_success(request, tmp_path, server_name, kind):
+    """Regression: the retried MKCALENDAR finds the calendar made (405/409); that
+    used to fail the push with "could not create calendar ... create it in your app"."""
+    server = request.getfixturevalue(f"{server_name}_server")
+    with FaultProxy(server.url, stall_seconds=STALL) as proxy:
+        case = CalDAVCase(tmp_path / "case", server, proxy, "VEVENT")
+        case.env.add_acme()
+        proxy.arm_next("MKCALENDAR", kind)
+        r = case.push()
+        assert r.exit_code == 0, r.stderr
+        assert [e.method for e in proxy.log].count("MKCALENDAR") == 2
+        case.check()

@@ -539,7 +539,25 @@ class CalDAVProvider(Provider):
 
     def _make_calendar(self, url: str, name: str) -> _CalendarInfo:
         body = _MKCALENDAR_BODY.format(name=escape(name), component=self.component)
-        resp = self._call("creating the calendar", "MKCALENDAR", self._abs(url), body)
+        retried: list[int] = []
+
+        def made_by_our_first_try() -> _CalendarInfo | None:
+            # A retry after a lost answer finds our own first MKCALENDAR done
+            # (Radicale 409, Xandikos 403, others 405): that is success, not "create
+            # it in your calendar app" or "access forbidden".
+            if not retried:
+                return None
+            found = self._calendars_at(url, depth=0).get(url)
+            return self._check_component(found) if found and found.name == name else None
+
+        try:
+            resp = self._request("MKCALENDAR", self._abs(url), body, on_retry=retried.append)
+        except self._errors.AuthorizationError as e:
+            if made := made_by_our_first_try():
+                return made
+            raise self._auth_error(e, "creating the calendar") from None
+        if resp.status not in (200, 201) and (made := made_by_our_first_try()):
+            return made
         if resp.status not in (200, 201):
             raise ProviderError(
                 f"{self.describe()}: could not create calendar {name!r} "
