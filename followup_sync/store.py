@@ -487,19 +487,19 @@ class Store:
 
     # --- push records -------------------------------------------------------
     def records(self, provider: str) -> dict[str, Record]:
-        out = {}
-        for r in self.conn.execute("SELECT * FROM records WHERE provider = ?", (provider,)):
-            out[r["uid"]] = Record(
-                uid=r["uid"],
-                app_id=r["app_id"],
-                ref=r["ref"],
-                etag=r["etag"],
-                hash=r["hash"],
-                sequence=r["sequence"],
-                due=_dt(r["due"]),
-                last_modified=_dt(r["last_modified"]),
-            )
-        return out
+        # Plain tuples, not sqlite3.Row: a push reads every record (40,000 at 10,000
+        # applications), and name lookups were a tenth of a no-op push.
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(
+            "SELECT uid, app_id, ref, etag, hash, sequence, due, last_modified"
+            " FROM records WHERE provider = ?",
+            (provider,),
+        )
+        return {
+            uid: Record(uid, app_id, ref, etag, h, seq, _dt(due), _dt(modified))
+            for uid, app_id, ref, etag, h, seq, due, modified in rows
+        }
 
     def save_record(self, provider: str, rec: Record) -> None:
         self.save_records(provider, [(rec.uid, rec)])
