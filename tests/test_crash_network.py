@@ -165,21 +165,26 @@ def kill_runs(env, os_env, requests, writes, remote, check, name, figure, seed, 
     assert mid_push >= RUNS // 2, f"only {mid_push} of {RUNS} runs were killed mid-push"
 
 
+def radicale_config(server, url: str, calendar: str, timeout: int | None = None) -> str:
+    """[providers.cal] for a Radicale calendar reached at `url` (directly or via a proxy)."""
+    text = (
+        "[providers.cal]\n"
+        'type = "caldav"\n'
+        f'url = "{url}"\n'
+        f'calendar = "{calendar}"\n'
+        "create = true\n"
+        'features = "radicale"\n'
+        f'username = "{server.username}"\n'
+        f'password_env = "{PW_ENV}"\n'
+    )
+    return text + (f"timeout = {timeout}\n" if timeout is not None else "")
+
+
 def test_sigkill_radicale_then_repush_converges(env, radicale_server, figure):
     server = radicale_server
     calendar = server.new_calendar_name("kills")
     with FaultProxy(server.url) as proxy:
-        env.write_config(
-            "[providers.cal]\n"
-            'type = "caldav"\n'
-            f'url = "{proxy.url}"\n'
-            f'calendar = "{calendar}"\n'
-            "create = true\n"
-            'features = "radicale"\n'
-            f'username = "{server.username}"\n'
-            f'password_env = "{PW_ENV}"\n'
-            "timeout = 10\n"
-        )
+        env.write_config(radicale_config(server, proxy.url, calendar, timeout=10))
         os_env = {PW_ENV: server.password}
         import_apps(env, APPS)
         env.run("push", env=os_env)
@@ -257,17 +262,7 @@ def test_killed_after_a_delete_reached_the_server_then_reopen_recreates(
     server = radicale_server
     calendar = server.new_calendar_name("kill-delete")
     with FaultProxy(server.url, stall_seconds=30) as proxy:
-        env.write_config(
-            "[providers.cal]\n"
-            'type = "caldav"\n'
-            f'url = "{proxy.url}"\n'
-            f'calendar = "{calendar}"\n'
-            "create = true\n"
-            'features = "radicale"\n'
-            f'username = "{server.username}"\n'
-            f'password_env = "{PW_ENV}"\n'
-            "timeout = 20\n"
-        )
+        env.write_config(radicale_config(server, proxy.url, calendar, timeout=20))
         os_env = {PW_ENV: server.password}
         env.add_acme()
         env.run("push", env=os_env)
@@ -310,14 +305,7 @@ def test_two_pushes_at_once_are_serialised_radicale_and_todoist(
     for name, config, os_env, remote in (
         (
             "cal",
-            "[providers.cal]\n"
-            'type = "caldav"\n'
-            f'url = "{radicale_server.url}"\n'
-            f'calendar = "{calendar}"\n'
-            "create = true\n"
-            'features = "radicale"\n'
-            f'username = "{radicale_server.username}"\n'
-            f'password_env = "{PW_ENV}"\n',
+            radicale_config(radicale_server, radicale_server.url, calendar),
             {PW_ENV: radicale_server.password},
             lambda: caldav_items(radicale_server, calendar, "VEVENT"),
         ),
