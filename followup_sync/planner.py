@@ -82,13 +82,20 @@ class Plan:
         return sum(1 for a in self.actions if a.op == op)
 
 
+# The hash a record carries while we delete its item: if the push dies between
+# the DELETE and forgetting the record, the next push knows the item is gone
+# because of us, not because the user deleted it (which would dismiss it forever).
+DELETING = "-deleting-"
+
+
 def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> list[Pulled]:
     """The user's changes since our last push, as facts for the store."""
     out = []
     for uid, rec in recorded.items():
         now = remote.get(uid)
         if now is None:
-            out.append(Pulled(PullKind.DELETED, uid))
+            if rec.hash != DELETING:
+                out.append(Pulled(PullKind.DELETED, uid))
             continue
         if rec.etag is None or now.etag is None or now.etag == rec.etag:
             continue  # unchanged since we wrote it (or the provider cannot tell)
@@ -125,6 +132,10 @@ def make_plan(
                     plan.actions.append(Action(Op.ADOPT, uid, want, now, "already there"))
                 else:
                     plan.actions.append(Action(Op.UPDATE, uid, want, now, "adopted"))
+            elif now is None and rec.hash == DELETING:
+                # We deleted it in a push that died before forgetting the record,
+                # and it is wanted again (e.g. after `reopen`): create it anew.
+                plan.actions.append(Action(Op.CREATE, uid, want, None, "wanted again"))
             elif now is None:
                 # pull() dismissed it already; reaching here means the caller
                 # skipped pull. Never recreate what the user deleted.
@@ -215,7 +226,7 @@ def apply(
                 continue
             try:
                 if action.op == Op.CREATE:
-                    item = stamp(render(action.item), None, now)
+                    item = stamp(render(action.item), rec, now)
                     remote = provider.create(item)
                     record(action.uid, _record(item, remote, now, item.sequence))
                     out.created += 1
@@ -225,6 +236,8 @@ def apply(
                     record(action.uid, _record(item, remote, now, item.sequence))
                     out.updated += 1
                 elif action.op == Op.DELETE:
+                    if rec is not None and not provider.deferred_writes:
+                        store.save_record(name, replace(rec, hash=DELETING))
                     provider.delete(action.remote)
                     record(action.uid, None)
                     out.deleted += 1

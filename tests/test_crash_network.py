@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import Env
 from fault_proxy import FaultProxy
 from network_checks import (
@@ -250,15 +251,17 @@ def test_sigkill_todoist_then_repush_converges(env, todoist_server, figure):
     )
 
 
+@pytest.mark.parametrize(
+    "reopen_first", [False, True], ids=["push-then-reopen", "reopen-then-push"]
+)
 def test_killed_after_a_delete_reached_the_server_then_reopen_recreates(
-    env, radicale_server, figure
+    env, radicale_server, figure, reopen_first
 ):
     """Regression: a push killed between a DELETE and forgetting its record used to
     make the next push take the deletion for the user's and dismiss the item for
-    good, so after `reopen` the follow-up never came back.
-
-    Not covered: `reopen` before the push that follows the killed one (the item is
-    wanted again, so its disappearance still looks like the user's deletion)."""
+    good, so after `reopen` the follow-up never came back. The record now carries
+    a "deleting" mark while the DELETE is under way, so this holds even when the
+    user reopens before the next push (the item is then wanted again)."""
     server = radicale_server
     calendar = server.new_calendar_name("kill-delete")
     with FaultProxy(server.url, stall_seconds=30) as proxy:
@@ -284,10 +287,12 @@ def test_killed_after_a_delete_reached_the_server_then_reopen_recreates(
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         assert len(caldav_items(server, calendar, "VEVENT")) == 3
-        env.run("push", env=os_env)  # finishes the deletes
-        assert caldav_items(server, calendar, "VEVENT") == []
+        if not reopen_first:
+            env.run("push", env=os_env)  # finishes the deletes
+            assert caldav_items(server, calendar, "VEVENT") == []
         env.run("reopen", "acme-backend-engineer")
-        env.run("push", env=os_env)
+        out = env.run("push", env=os_env).stdout
+        assert "you deleted" not in out
         check_converged(env, "cal", caldav_items(server, calendar, "VEVENT"), completes=False)
         assert len(caldav_items(server, calendar, "VEVENT")) == 4
 
