@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .planner import Op, Pulled, PullKind
 from .push import PushReport
+from .secrets import redact
 
 _PULL_TEXT = {
     PullKind.COMPLETED: "you completed {uid} on {on}: marked sent, later follow-ups re-planned",
@@ -65,6 +66,6 @@ def report_json(report: PushReport) -> dict:
             "adopted": o.adopted,
             "skipped_dismissed": plan.skipped_dismissed,
             "failed": o.failed,
-            "errors": o.errors,
+            "errors": [redact(e) for e in o.errors],  # provider text: never trust it
         }
     return out
