@@ -747,6 +747,8 @@ def push(app: App, names, dry_run, force, as_json):
                 provider.close()
             reports.append(report)
             if not as_json:
+                if report.reset:
+                    click.echo(f"  {report.where} was missing: writing every follow-up anew")
                 for p in report.pulled:
                     click.echo(f"  {pull_line(p)}")
                 if dry_run:

@@ -247,10 +247,11 @@ later_channel = "email"         # nudges 2+ by "email" or "phone" (the first is 
 duration_minutes = 15           # length of the calendar slot
 alarm_minutes = 0               # reminder this many minutes before
 
-# Where follow-ups go. With no provider, `push` writes an .ics file in the data dir.
-[providers.calendar_file]
-type = "ics"
-path = "~/followups.ics"
+# Where follow-ups go. With no [providers.*] table, `push` writes followups.ics in
+# the data dir and says where. Uncomment to choose the file yourself:
+# [providers.calendar_file]
+# type = "ics"
+# path = "~/followups.ics"
 
 # [providers.nextcloud]
 # type = "caldav"

@@ -60,7 +60,13 @@ def _parse_words(raw: str, tz: ZoneInfo, today: date, default_time: time) -> dat
         dt = dateparser.parse(
             raw,
             languages=["en"],
-            settings={"RELATIVE_BASE": base, "RETURN_AS_TIMEZONE_AWARE": False},
+            # An explicit zone ("14:00 PST") is honoured; anything else is read in
+            # the user's zone.
+            settings={
+                "RELATIVE_BASE": base,
+                "RETURN_AS_TIMEZONE_AWARE": True,
+                "TIMEZONE": getattr(tz, "key", "UTC"),
+            },
         )
     except (ValueError, OverflowError):
         dt = None
@@ -68,6 +74,8 @@ def _parse_words(raw: str, tz: ZoneInfo, today: date, default_time: time) -> dat
         raise UserInputError(f"could not understand date {raw!r}: {HINT}")
     # For words without a time dateparser returns RELATIVE_BASE's clock ("yesterday")
     # or midnight ("next friday"): use the default time instead.
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(tz)
     if dt.time() in (time(0, 0), time(12, 0)) and not any(ch.isdigit() for ch in raw):
         dt = datetime.combine(dt.date(), default_time)
     return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt

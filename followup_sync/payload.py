@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import __version__, rules
+from . import rules
 from .models import (
     Application,
     Channel,
@@ -108,9 +108,9 @@ def _settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | Non
     if templates_dir is not None and Path(templates_dir).is_dir():
         for path in sorted(Path(templates_dir).glob("*.txt")):
             templates.append([path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
-    return json.dumps(
-        [RENDER_VERSION, __version__, repr(user), repr(rule_set), templates], default=str
-    )
+    # Not the package version: an upgrade that renders the same must not rewrite
+    # every item (and with it edits the user made); RENDER_VERSION says when it does.
+    return json.dumps([RENDER_VERSION, repr(user), repr(rule_set), templates], default=str)
 
 
 def _app_fingerprint(app: Application, settings_fp: str) -> str:

@@ -99,6 +99,8 @@ def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> li
             continue
         if rec.etag is None or now.etag is None or now.etag == rec.etag:
             continue  # unchanged since we wrote it (or the provider cannot tell)
+        if _ours_unrecorded(rec, now):
+            continue  # our own write whose record a crash lost: not the user's change
         parsed = parse_uid(uid)
         if now.completed_on is not None and parsed and parsed[2].startswith("nudge-"):
             out.append(Pulled(PullKind.COMPLETED, uid, on=now.completed_on))
@@ -107,6 +109,17 @@ def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> li
         else:
             out.append(Pulled(PullKind.EDITED, uid))
     return out
+
+
+def _ours_unrecorded(rec: Record, now: RemoteItem) -> bool:
+    """The remote holds a version we wrote after `rec`: it carries another of our hashes.
+
+    A user's edit keeps the hash we embedded (X-FOLLOWUP-SYNC-HASH, the Todoist
+    marker); only our own write changes it. So a changed hash means a push wrote
+    the item and died before recording it, and our re-planned date must not be
+    taken for a date the user chose.
+    """
+    return now.content_hash is not None and now.content_hash not in (rec.hash, DELETING)
 
 
 def make_plan(
@@ -140,8 +153,16 @@ def make_plan(
                 # pull() dismissed it already; reaching here means the caller
                 # skipped pull. Never recreate what the user deleted.
                 plan.skipped_dismissed += 1
+            elif now.content_hash == want.content_hash and rec.hash != want.content_hash:
+                # Already as we want it (a crashed push wrote it): record, no write.
+                plan.actions.append(Action(Op.ADOPT, uid, want, now, "already there"))
             elif rec.etag is not None and now.etag is not None and now.etag != rec.etag:
-                plan.actions.append(Action(Op.KEEP, uid, want, now, "changed by you: kept"))
+                if _ours_unrecorded(rec, now):
+                    plan.actions.append(
+                        Action(Op.UPDATE, uid, want, now, "finishing a crashed push")
+                    )
+                else:
+                    plan.actions.append(Action(Op.KEEP, uid, want, now, "changed by you: kept"))
             elif rec.hash != want.content_hash:
                 plan.actions.append(Action(Op.UPDATE, uid, want, now))
             else:
@@ -215,6 +236,16 @@ def apply(
         else:
             store.save_record(name, rec)
 
+    if provider.deferred_writes:
+        # The batch writes the target at its end and records follow: mark the
+        # deletions first, so a crash between the two is not taken for the user's.
+        marks = [
+            (a.uid, replace(recorded[a.uid], hash=DELETING))
+            for a in plan.actions
+            if a.op == Op.DELETE and a.uid in recorded
+        ]
+        if marks:
+            store.save_records(name, marks)
     with provider.batch():
         for index, action in enumerate(plan.actions):
             if progress:
@@ -243,8 +274,12 @@ def apply(
                     out.deleted += 1
                 elif action.op in (Op.ADOPT, Op.KEEP):
                     seq = rec.sequence if rec else 0
-                    # Nothing is written, so LAST-MODIFIED stays what it was.
+                    # Nothing is written, so LAST-MODIFIED stays what it was...
                     stamp_at = rec.last_modified if rec else now
+                    if action.op == Op.ADOPT and rec is not None:
+                        # ...except that adopting over a record means a crashed
+                        # push wrote the new revision: count it.
+                        seq, stamp_at = rec.sequence + 1, now
                     record(action.uid, _record(action.item, action.remote, stamp_at, seq))
                     if action.op == Op.ADOPT:
                         out.adopted += 1

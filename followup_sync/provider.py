@@ -106,6 +106,10 @@ class Provider:
     #: True when writes only take effect when `batch()` exits (a single file
     #: written once): the core then records them after the batch, not before.
     deferred_writes: ClassVar[bool] = False
+    #: Set by `list_items` when the target itself is gone or new (e.g. the ICS file
+    #: was deleted or `path` changed): its emptiness is then not the user deleting
+    #: each item, and the core recreates everything instead of dismissing it.
+    target_reset: bool = False
 
     def __init__(self, name: str, options: Mapping[str, Any], context: ProviderContext):
         self.name = name

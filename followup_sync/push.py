@@ -106,6 +106,7 @@ class PushReport:
     plan: Plan
     pulled: list[Pulled] = field(default_factory=list)
     outcome: Outcome | None = None  # None for a dry run
+    reset: bool = False  # the target was missing and is written anew
 
 
 class _DryRun(Exception):
@@ -171,6 +172,13 @@ def push_one(
     name = provider.name
     recorded = store.records(name)
     remote = provider.list_items({uid: rec.as_remote() for uid, rec in recorded.items()})
+    reset = bool(getattr(provider, "target_reset", False)) and not remote
+    if reset:
+        # The target itself is new (a missing file): nothing there was deleted by
+        # the user, so forget what we wrote and create everything again.
+        if not dry_run:
+            store.save_records(name, [(uid, None) for uid in recorded])
+        recorded = {}
     if len(recorded) >= EMPTY_TARGET_THRESHOLD and not remote and not force:
         raise ProviderError(
             f"{provider.describe()} has none of the {len(recorded)} items we wrote there;"
@@ -190,7 +198,7 @@ def push_one(
             if pulled:  # dismissals removed records
                 recorded = store.records(name)
             plan = make_plan(desired, recorded, remote, store.dismissed(name), {a.id for a in apps})
-            report = PushReport(name, provider.describe(), plan, pulled)
+            report = PushReport(name, provider.describe(), plan, pulled, reset=reset)
             if dry_run:
                 raise _DryRun
     except _DryRun:

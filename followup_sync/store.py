@@ -398,6 +398,10 @@ class Store:
 
     def delete_application(self, conn: sqlite3.Connection, app_id: str) -> None:
         conn.execute("DELETE FROM applications WHERE id = ?", (app_id,))
+        # Its ids (and so its UIDs) may be reused by a new application with the
+        # same company and role: the old one's dismissals must not carry over.
+        prefix = f"followup-sync.{app_id}.r"
+        conn.execute("DELETE FROM dismissed WHERE substr(uid, 1, ?) = ?", (len(prefix), prefix))
 
     def mark_sent(self, conn: sqlite3.Connection, app_id: str, mark: SentMark) -> None:
         conn.execute(

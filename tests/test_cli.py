@@ -337,3 +337,8 @@ def test_today_defaults_to_the_users_zone(env):
         date.fromordinal(datetime.now().date().toordinal() - 1),
         date.fromordinal(datetime.now().date().toordinal() + 1),
     }
+
+
+def test_an_explicit_zone_in_a_typed_date_is_honoured(env):
+    env.run("add", "Acme", "--role", "X", "--date", "2026-11-20 14:00 PST")
+    assert env.json("list")["applications"][0]["last_interview"] == "2026-11-20T17:00:00-05:00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -227,3 +227,107 @@ def test_unknown_provider_type_and_keys_are_config_errors(env):
     env.write_config('[providers.x]\ntype = "ics"\ncolour = "red"\n')
     r = env.run("push", expect=3)
     assert "unknown key in [providers.x]: colour" in r.stderr
+
+
+# --- regressions from review: our own writes are never taken for the user's --------------
+class _Died(BaseException):
+    pass
+
+
+def _push_dying_before_records(env):
+    """Push in-process; the file is replaced, then the 'process' dies before the
+    records commit (only the 'deleting' marks, written before the file, go through)."""
+    from followup_sync.config import load_settings
+    from followup_sync.planner import DELETING
+    from followup_sync.push import build_provider, provider_configs, push_one
+    from followup_sync.store import Store
+
+    settings = load_settings(env.config)
+    store = Store.open(env.data_dir)
+    real = store.save_records
+
+    def die(provider, changes):
+        if any(rec is None or rec.hash != DELETING for _, rec in changes):
+            raise _Died
+        return real(provider, changes)
+
+    store.save_records = die
+    (name, options), *_ = provider_configs(settings, env.data_dir).items()
+    provider = build_provider(name, options, settings, store, env.data_dir)
+    try:
+        with pytest.raises(_Died):
+            push_one(store, settings, provider, today=date(2026, 11, 27), now=datetime.now(UTC))
+    finally:
+        store.close()
+
+
+def test_crash_after_deleting_then_reopen_recreates_the_series(env, ics):
+    env.run("push")
+    env.run("heard", "acme", today="2026-11-27")
+    _push_dying_before_records(env)
+    assert events(ics) == {}  # the file was written: deletions happened
+    env.run("reopen", "acme", today="2026-11-27")
+    out = env.run("push", today="2026-11-27").stdout
+    assert "you deleted" not in out
+    assert len(events(ics)) == 4
+
+
+def test_crash_after_rescheduling_is_not_taken_for_a_user_move(env, ics):
+    env.run("push")
+    env.run("sent", "acme", "--on", "2026-11-27", today="2026-11-27")
+    _push_dying_before_records(env)
+    out = env.run("push", today="2026-11-27").stdout
+    assert "you moved" not in out
+    assert "0 created, 0 updated, 0 deleted" in out
+    env.run("sent", "acme", "--attempt", "2", "--on", "2026-12-08", today="2026-12-08")
+    plan = env.plan(today="2026-12-08")
+    assert plan[2]["due"] == "2026-12-15T09:30:00-05:00"  # follows the real send, not frozen
+
+
+def test_missing_file_is_written_anew_not_dismissed(env, ics):
+    env.run("push")
+    ics.unlink()
+    out = env.run("push").stdout
+    assert "was missing" in out and "4 created" in out and "you deleted" not in out
+    assert len(events(ics)) == 4
+
+
+def test_removed_then_re_added_application_gets_every_item(env, ics):
+    env.run("push")
+    edit_file(ics, "followup-sync.acme-backend-engineer.r1.nudge-1", lambda c: "delete")
+    assert "1 skipped (deleted by you)" in env.run("push").stdout
+    env.run("remove", "acme", "--yes")
+    env.run("push")
+    env.add_acme(date="2026-11-30 10:00")
+    assert "4 created" in env.run("push").stdout
+    assert len(events(ics)) == 4
+
+
+def test_floating_and_all_day_edits_are_read_in_the_users_zone(env, ics):
+    env.run("push")
+
+    def all_day(comp):
+        del comp["DTEND"]
+        comp["DTSTART"] = icalendar.vDDDTypes(date(2026, 12, 8))
+
+    def floating(comp):
+        del comp["DTEND"]
+        comp["DTSTART"] = icalendar.vDDDTypes(datetime(2026, 12, 15, 9, 30))
+
+    edit_file(ics, "followup-sync.acme-backend-engineer.r1.nudge-2", all_day)
+    edit_file(ics, "followup-sync.acme-backend-engineer.r1.nudge-3", floating)
+    env.run("push")
+    plan = env.plan()
+    assert plan[1]["due"].startswith("2026-12-08T") and plan[1]["due"].endswith("-05:00")
+    assert plan[2]["due"] == "2026-12-15T09:30:00-05:00"
+
+
+def test_unreadable_date_in_the_file_is_a_clear_provider_error(env, ics):
+    env.run("push")
+    raw = ics.read_bytes().decode()
+    head, sep, rest = raw.partition("UID:followup-sync.acme-backend-engineer.r1.nudge-2")
+    start = head.rfind("DTSTART")
+    end = head.find("\r\n", start)
+    ics.write_bytes((head[:start] + "DTSTART:garbage" + head[end:] + sep + rest).encode())
+    r = env.run("push", expect=4)
+    assert "cannot be read" in r.stderr and r.stderr.count("\n") == 1

@@ -73,6 +73,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.options = {"type": "ics", "path": str(self.ics)}
         self.today = date(2026, 11, 2)
         self.n = 0
+        self.user_deleted: set[str] = set()  # UIDs the "user" removed from the file
 
     def teardown(self):
         self.store.close()
@@ -139,7 +140,9 @@ class SyncMachine(RuleBasedStateMachine):
         cal = icalendar.Calendar.from_ical(self.ics.read_bytes())
         ours = [c for c in cal.subcomponents if c.name == "VEVENT"]
         if ours:
-            cal.subcomponents.remove(ours[pick % len(ours)])
+            gone = ours[pick % len(ours)]
+            self.user_deleted.add(str(gone["UID"]))
+            cal.subcomponents.remove(gone)
             self.ics.write_bytes(cal.to_ical())
 
     @rule()
@@ -159,6 +162,30 @@ class SyncMachine(RuleBasedStateMachine):
             )
 
     @rule()
+    def push_dies_after_writing_before_recording(self):
+        """The file is replaced, then the process dies before the records commit."""
+        real = self.store.save_records
+
+        def die(provider, changes):
+            if any(rec is None or rec.hash != "-deleting-" for _, rec in changes):
+                raise Crash
+            return real(provider, changes)
+
+        self.store.save_records = die
+        try:
+            with contextlib.suppress(Crash):
+                push_one(
+                    self.store,
+                    self.settings,
+                    self.provider(),
+                    today=self.today,
+                    now=self.now(),
+                    force=True,
+                )
+        finally:
+            del self.store.save_records
+
+    @rule()
     def push(self):
         push_one(
             self.store, self.settings, self.provider(), today=self.today, now=self.now(), force=True
@@ -171,6 +198,13 @@ class SyncMachine(RuleBasedStateMachine):
             return []
         cal = icalendar.Calendar.from_ical(self.ics.read_bytes())
         return [str(c["UID"]) for c in cal.walk("VEVENT")]
+
+    @invariant()
+    def only_the_users_deletions_are_dismissed_and_nothing_looks_moved(self):
+        # Our own writes, however a crash interleaves them with the records, must
+        # never be taken for the user's: no dismissal they did not cause, no move.
+        assert self.store.dismissed("cal") <= self.user_deleted
+        assert self.store.conn.execute("SELECT count(*) FROM moved").fetchone()[0] == 0
 
     @invariant()
     def no_duplicate_uids(self):

@@ -35,8 +35,22 @@ def etag_of(comp: icalendar.Component) -> str:
         parts.append(str(comp.get(prop, "")))
     for prop in ("DTSTART", "DUE", "COMPLETED"):
         value = comp.get(prop)
-        parts.append(value.dt.isoformat() if value is not None else "")
+        # A hand-edited file may hold an unreadable date; its raw text still
+        # changes the etag (icalendar keeps it as a broken property).
+        try:
+            parts.append(value.dt.isoformat() if value is not None else "")
+        except Exception:  # noqa: BLE001 - icalendar raises several kinds here
+            parts.append(f"broken:{value.to_ical()!r}" if hasattr(value, "to_ical") else "broken")
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _digest(items: Mapping[str, RemoteItem]) -> str:
@@ -65,6 +79,7 @@ class IcsFileProvider(Provider):
         self.component = str(self.opts.get("component") or "VEVENT").upper()
         if self.component not in (ical.VEVENT, ical.VTODO):
             raise ProviderError(f'{self.describe()}: component must be "VEVENT" or "VTODO"')
+        self._tz = _zone(context.user.timezone)
         self._cal: icalendar.Calendar | None = None  # loaded file, inside a batch
         self._ours: dict[str, icalendar.Component] = {}
         self._dirty = False
@@ -172,7 +187,15 @@ class IcsFileProvider(Provider):
         self.context.state["digest"] = _digest(listing)
 
     def _remote(self, comp: icalendar.Component) -> RemoteItem:
-        return ical.remote_from_component(comp, ref=str(comp["UID"]), etag=etag_of(comp), tz=None)
+        uid = str(comp["UID"])
+        try:
+            # Floating and all-day times a user typed are read in the user's zone.
+            return ical.remote_from_component(comp, ref=uid, etag=etag_of(comp), tz=self._tz)
+        except Exception as e:  # noqa: BLE001 - a broken date in a hand-edited file
+            raise ProviderError(
+                f"{self.path}: the item {uid} has a date that cannot be read"
+                f" ({e.__class__.__name__}); fix or delete it and push again"
+            ) from None
 
     # --- CRUD -----------------------------------------------------------------
     def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]:
@@ -180,6 +203,9 @@ class IcsFileProvider(Provider):
         # describes that write, so parsing 40,000 events would tell us nothing new.
         sig = self._signature()
         if sig is None:
+            # The file is gone (deleted, moved, a new `path`): that is not the user
+            # deleting each follow-up, so the core recreates them all.
+            self.target_reset = bool(known) or bool(self.context.state.get("file"))
             return {}
         if (
             self._depth == 0
