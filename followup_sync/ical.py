@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar import vBinary, vDuration
 
+from .errors import ProviderError
 from .models import UID_PREFIX, ItemKind, ItemStatus, PushItem, RemoteItem
 
 PRODID = "-//followup-sync//followup-sync//EN"
@@ -186,7 +187,23 @@ def is_ours(uid: str) -> bool:
 def remote_from_component(
     comp: icalendar.Component, *, ref: str, etag: str | None, tz: ZoneInfo | None = None
 ) -> RemoteItem:
-    """Read back what the user may have changed: due date, completion, our hash."""
+    """Read back what the user may have changed: due date, completion, our hash.
+
+    A date a client wrote that cannot be read is a ProviderError naming the item,
+    not a crash: the user can fix or delete that one item.
+    """
+    try:
+        return _remote_from_component(comp, ref=ref, etag=etag, tz=tz)
+    except Exception as e:  # noqa: BLE001 - icalendar raises several kinds for broken dates
+        raise ProviderError(
+            f"the item {comp.get('UID')} has a date that cannot be read"
+            f" ({e.__class__.__name__}); fix or delete it and push again"
+        ) from None
+
+
+def _remote_from_component(
+    comp: icalendar.Component, *, ref: str, etag: str | None, tz: ZoneInfo | None
+) -> RemoteItem:
     uid = str(comp.get("UID"))
     prop = comp.get("DUE") if comp.name == VTODO else None
     prop = prop if prop is not None else comp.get("DTSTART")

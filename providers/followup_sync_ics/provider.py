@@ -191,11 +191,8 @@ class IcsFileProvider(Provider):
         try:
             # Floating and all-day times a user typed are read in the user's zone.
             return ical.remote_from_component(comp, ref=uid, etag=etag_of(comp), tz=self._tz)
-        except Exception as e:  # noqa: BLE001 - a broken date in a hand-edited file
-            raise ProviderError(
-                f"{self.path}: the item {uid} has a date that cannot be read"
-                f" ({e.__class__.__name__}); fix or delete it and push again"
-            ) from None
+        except ProviderError as e:  # a broken date in a hand-edited file: say which file
+            raise ProviderError(f"{self.path}: {e.message}") from None
 
     # --- CRUD -----------------------------------------------------------------
     def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]:
