@@ -303,18 +303,18 @@ def _read_template(path: Path, mtime_ns: int, size: int) -> str:
 
 def _fill(text: str, values: dict[str, str], path: Path) -> str:
     template = Template(text)
-    if not template.is_valid():
-        try:
-            template.substitute(values)
-        except ValueError as exc:  # e.g. "Invalid placeholder in string: line 3, col 5"
-            raise TemplateError(f"{path}: {exc} (write $$ for a literal $)") from None
+    # Unknown names first: substitute() on a template that is also malformed would
+    # raise KeyError for the name before it reaches the bad "$".
     for name in template.get_identifiers():
         if name not in values:
             raise TemplateError(
                 f"{path}: unknown template variable ${name}; "
                 f"known: {', '.join('$' + v for v in sorted(values))}"
             )
-    return template.substitute(values)
+    try:
+        return template.substitute(values)
+    except ValueError as exc:  # e.g. "Invalid placeholder in string: line 3, col 5"
+        raise TemplateError(f"{path}: {exc} (write $$ for a literal $)") from None
 
 
 def _tidy(body: str) -> str:
