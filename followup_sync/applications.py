@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from .errors import UserInputError
 from .models import Application, Interviewer, ItemKind, ItemStatus, Outcome, Round, SentMark, Status
+from .payload import one_line
 from .store import Store
 
 MAX_TEXT = 10_000  # notes, skills: generous, but no megabyte strings in drafts
@@ -18,8 +19,8 @@ MAX_LINE = 300  # company, role, stage, names
 
 
 def clean_line(text: str, what: str) -> str:
-    """One-line fields: control characters collapse to spaces; empty is an error."""
-    text = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    """One-line fields: control characters collapse to spaces; too long is an error."""
+    text = one_line(str(text))
     if len(text) > MAX_LINE:
         raise UserInputError(f"{what} is too long ({len(text)} characters, at most {MAX_LINE})")
     return text

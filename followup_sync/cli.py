@@ -666,10 +666,9 @@ def export(app: App, path, vtodo):
     Example:
       followup-sync export ~/followups.ics
     """
-    import os
-    import tempfile
 
     from . import ical
+    from .atomic import write_atomic
 
     items = app.planner.live_push_items(app.store.applications())
     cal = ical.build_calendar(
@@ -678,10 +677,7 @@ def export(app: App, path, vtodo):
     data = cal.to_ical()
     path = path.expanduser()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as e:
         raise UserInputError(f"cannot write {path}: {e.strerror}") from None
     click.echo(f"Wrote {len(items)} follow-ups to {path}")

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
-from .models import ItemKind, PushItem, RemoteItem, parse_uid
+from .models import PushItem, RemoteItem, parse_uid
 from .payload import Desired
 from .provider import Provider
 from .store import Record, Store
@@ -320,14 +320,8 @@ def apply(
     return out
 
 
-def is_nudge_uid(uid: str) -> bool:
-    parsed = parse_uid(uid)
-    return bool(parsed and parsed[2].startswith("nudge-"))
-
-
 __all__ = [
     "Action",
-    "ItemKind",
     "Op",
     "Outcome",
     "Plan",

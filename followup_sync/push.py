@@ -210,10 +210,3 @@ def push_one(
         with store.write(content=False) as conn:
             store.save_provider_state(conn, name, dict(provider.context.state))
     return report
-
-
-def ensure_writable(data_dir: Path) -> None:
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StoreError(f"cannot create data dir {data_dir}: {e.strerror}") from None

@@ -409,14 +409,6 @@ class Store:
             (app_id, mark.round_number, mark.attempt, mark.on.isoformat()),
         )
 
-    def unmark_sent(
-        self, conn: sqlite3.Connection, app_id: str, round_number: int, attempt: int
-    ) -> None:
-        conn.execute(
-            "DELETE FROM sent WHERE app_id = ? AND round = ? AND attempt = ?",
-            (app_id, round_number, attempt),
-        )
-
     def mark_moved(self, conn: sqlite3.Connection, app_id: str, mark: MovedMark) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO moved (uid, app_id, due, tz) VALUES (?, ?, ?, ?)",

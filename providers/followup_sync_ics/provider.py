@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import icalendar
 
 from followup_sync import ical
+from followup_sync.atomic import write_atomic
 from followup_sync.errors import ConflictError, ProviderError
 from followup_sync.models import PushItem, RemoteItem
 from followup_sync.provider import Option, Provider
@@ -148,17 +148,7 @@ class IcsFileProvider(Provider):
             if self.path.exists() and self.path.read_bytes() == data:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)  # atomic: readers see the old or the new file
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-                raise
+            write_atomic(self.path, data)
         except OSError as e:
             raise ProviderError(f"cannot write {self.path}: {e.strerror}") from None
 
