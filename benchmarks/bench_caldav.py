@@ -19,13 +19,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 from _table import add_rows_option, emit  # noqa: E402
-from caldav_fixtures import start_radicale  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from followup_sync.cli import cli  # noqa: E402
+from tests.support.caldav_servers import start_radicale  # noqa: E402
 
 TODAY = "2026-11-26"
 PW_ENV = "BENCH_CALDAV_PASSWORD"

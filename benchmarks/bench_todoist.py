@@ -21,13 +21,13 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-from fake_todoist import FakeTodoistServer  # noqa: E402
 
 from followup_sync.cli import cli  # noqa: E402
+from tests.support.fake_todoist import FakeTodoistServer  # noqa: E402
 
 TOKEN_ENV = "FOLLOWUP_BENCH_TODOIST_TOKEN"
 

@@ -1,4 +1,12 @@
-"""Shared fixtures: a temp data dir + config, and the CLI driven through click's CliRunner."""
+"""Shared fixtures: a temp data dir + config, and the CLI driven through click's CliRunner.
+
+The suite is split by kind: tests/unit (pure code, no servers), tests/providers
+(the contract suite and each provider against real servers), tests/system (the
+CLI end to end, the feed, faults and crashes). Markers (registered in
+pyproject.toml): `slow` (fault sweeps, kill tests, hypothesis-heavy suites),
+`network` (a server on loopback), `node` (ical.js through node). The fast inner
+loop is `pytest -m "not slow"`; `make test` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,13 @@ from hypothesis import settings
 from followup_sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Fixture plugins, declared once for the whole suite.
+pytest_plugins = [
+    "tests.support.caldav_servers",
+    "tests.support.todoist_fixtures",
+    "tests.support.figures",
+]
 
 # CI runs each submission once: examples there are derandomized (the same every
 # run) so a landing never depends on luck; local runs keep exploring new inputs.

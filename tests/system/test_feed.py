@@ -11,10 +11,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import json
 import os
 import re
-import shutil
 import signal
 import stat
 import subprocess
@@ -29,13 +27,15 @@ from pathlib import Path
 import httpx
 import icalendar
 import pytest
-from conftest import ROOT, Env
 
 from followup_sync import feed
 from followup_sync.store import STORE_NAME
+from tests.conftest import Env
+from tests.support import ical_js
+
+pytestmark = [pytest.mark.network]
 
 TODAY = "2026-11-26"
-PARSE_ICS = ROOT / "tests" / "js" / "parse_ics.js"
 VDIRSYNCER = Path(sys.executable).with_name("vdirsyncer")
 IDENTITY = {"Accept-Encoding": "identity"}
 
@@ -517,15 +517,11 @@ fileext = ".ics"
     assert any(summary.startswith("Sent: ") for summary, _ in second)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.node
 def test_icaljs_parses_the_served_feed_and_every_tzid_resolves(server: FeedServer, env: Env):
     path = env.root / "served.ics"
     path.write_bytes(server.get().content)
-    proc = subprocess.run(
-        ["node", str(PARSE_ICS), str(path)], capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    parsed = json.loads(proc.stdout)
+    parsed = ical_js.parse(path)
     items = live_items(env)
     assert len(parsed["events"]) == len(items) == 8
     assert parsed["timezones"] == ["America/New_York"]

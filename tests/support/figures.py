@@ -1,8 +1,7 @@
 """A pytest plugin for the fault and crash tests: the `figure` fixture records a line
 that is printed in the terminal summary (and at once, visible with -s).
 
-Loaded by those test modules' `pytest_plugins`; never imported directly, so pytest
-can rewrite its asserts.
+Declared once in tests/conftest.py's `pytest_plugins`.
 """
 
 from __future__ import annotations

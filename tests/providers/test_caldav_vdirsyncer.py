@@ -7,7 +7,6 @@ goes back through vdirsyncer and the next push reads it as sent.
 
 from __future__ import annotations
 
-import importlib
 import re
 import subprocess
 from datetime import datetime
@@ -16,18 +15,16 @@ from pathlib import Path
 import icalendar
 import pytest
 
-_PLUGIN = (
-    "tests.caldav_fixtures"
-    if (Path(__file__).parent / "__init__.py").exists()
-    else "caldav_fixtures"
-)
-pytest_plugins = [_PLUGIN]
+from tests.support import caldav_servers
+
+pytestmark = [pytest.mark.network]
+
 UID = "followup-sync.acme-backend-engineer.r1."
 PW_ENV = "FOLLOWUP_TEST_CALDAV_PASSWORD"
 
 
 def vdirsyncer(config: Path, *args: str) -> str:
-    binary = importlib.import_module(_PLUGIN).BIN / "vdirsyncer"
+    binary = caldav_servers.BIN / "vdirsyncer"
     if not binary.exists():
         pytest.skip("vdirsyncer is not installed")
     r = subprocess.run(

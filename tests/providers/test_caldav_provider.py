@@ -7,9 +7,7 @@ counts of a no-op listing, sync-token fallback and component refusal.
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -18,19 +16,9 @@ from caldav.calendarobjectresource import Event, Todo
 from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
 from followup_sync.testing import ProviderContract, make_context, make_push_item, redate
 from followup_sync_caldav.provider import CalDAVProvider
+from tests.support import caldav_servers
 
-# The servers live in a plugin module (tests/conftest.py belongs to the core). Its
-# import name depends on whether tests/ is a package.
-_PLUGIN = (
-    "tests.caldav_fixtures"
-    if (Path(__file__).parent / "__init__.py").exists()
-    else "caldav_fixtures"
-)
-pytest_plugins = [_PLUGIN]
-
-
-def fixtures_module():
-    return importlib.import_module(_PLUGIN)
+pytestmark = [pytest.mark.network]
 
 
 def make_provider(server, tmp_path, *, url=None, password=None, **options):
@@ -173,12 +161,12 @@ def test_wrong_password_is_an_auth_error_without_the_password(radicale_server, t
         p.list_items({})
     msg = e.value.message
     assert "401" in msg and "'alice'" in msg and radicale_server.url.rstrip("/") in msg
-    assert wrong not in msg and fixtures_module().PASSWORD not in msg
+    assert wrong not in msg and caldav_servers.PASSWORD not in msg
     assert "\n" not in msg
 
 
 def test_server_stopped_is_a_provider_error(tmp_path):
-    server = fixtures_module().start_radicale(tmp_path / "srv")
+    server = caldav_servers.start_radicale(tmp_path / "srv")
     try:
         p = make_provider(server, tmp_path, timeout=2)
         p.create(make_push_item())

@@ -226,7 +226,7 @@ EXAMPLES = ["applications.toml", "applications.json", "applications.csv"]
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_import_examples_is_idempotent(env, name):
-    from conftest import ROOT
+    from tests.conftest import ROOT
 
     path = ROOT / "examples" / name
     first = env.run("import", str(path)).stdout
@@ -239,7 +239,7 @@ def test_import_examples_is_idempotent(env, name):
 
 
 def test_examples_agree_with_each_other(tmp_path):
-    from conftest import ROOT, Env
+    from tests.conftest import ROOT, Env
 
     plans = []
     for n, name in enumerate(EXAMPLES):

@@ -14,22 +14,19 @@ import base64
 import email
 import email.policy
 import json
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import BASE_CONFIG, Env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_ics_interop import NODE, PARSE_ICS
 
 from followup_sync_todoist.provider import parse_marker
+from tests.conftest import BASE_CONFIG, Env
+from tests.support import ical_js
 
-_HERE = Path(__file__).parent
-_PKG = "tests." if (_HERE / "__init__.py").exists() else ""
-pytest_plugins = [f"{_PKG}caldav_fixtures", f"{_PKG}todoist_fixtures"]
+pytestmark = [pytest.mark.slow, pytest.mark.network, pytest.mark.node]
 
 TOKEN_ENV = "FOLLOWUP_TEST_INJECTION_TOKEN"
 PW_ENV = "FOLLOWUP_TEST_INJECTION_PASSWORD"
@@ -101,15 +98,6 @@ def series_shapes(data: bytes, kind: str) -> dict[str, tuple]:
     return {str(c["UID"]).rsplit(".", 1)[-1]: shape(c) for c in cal.walk(kind)}
 
 
-def icaljs(path: Path) -> dict:
-    assert NODE, "node is required for the ical.js checks"
-    out = subprocess.run(
-        [NODE, str(PARSE_ICS), str(path)], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
 def assert_same_series(path: Path, kind: str, reference: dict[str, tuple], plan_uids: list[str]):
     """One series, our UIDs only, the same structure as a benign one, read alike by both parsers."""
     data = path.read_bytes()
@@ -121,7 +109,7 @@ def assert_same_series(path: Path, kind: str, reference: dict[str, tuple], plan_
     assert series_shapes(data, kind) == reference
     # The top level too: nothing added to VCALENDAR.
     assert len(cal.subcomponents) == len(comps) + 1
-    js = icaljs(path)
+    js = ical_js.parse(path)
     js_items = js["events"] if kind == "VEVENT" else js["todos"]
     assert len(js_items) == len(comps)
     by_uid = {str(c["UID"]): c for c in comps}
@@ -223,7 +211,7 @@ def test_hostile_import_file_keeps_the_ics_series_shape(env, reference):
     for e in events:
         step = str(e["UID"]).rsplit(".", 1)[-1]
         assert shape(e) == reference["VEVENT"][step]
-    assert len(icaljs(path)["events"]) == 16
+    assert len(ical_js.parse(path)["events"]) == 16
 
 
 hostile_text = st.lists(

@@ -1,35 +1,26 @@
 """Scenarios through the CLI against real Radicale and Xandikos servers.
 
 The user's calendar app is played by a plain caldav client; requests are counted
-on the wire by a loopback proxy (tests/caldav_fixtures.py).
+on the wire by a loopback proxy (tests/support/fault_proxy.py).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-_PLUGIN = (
-    "tests.caldav_fixtures"
-    if (Path(__file__).parent / "__init__.py").exists()
-    else "caldav_fixtures"
-)
-pytest_plugins = [_PLUGIN]
+from tests.support import caldav_servers
+
+pytestmark = [pytest.mark.network]
 
 APP = "acme-backend-engineer"
 UID = f"followup-sync.{APP}.r1."
 PW_ENV = "FOLLOWUP_TEST_CALDAV_PASSWORD"
-
-
-def fixtures_module():
-    return importlib.import_module(_PLUGIN)
 
 
 def caldav_config(server, calendar: str, component: str = "VEVENT", url: str | None = None):
@@ -269,7 +260,7 @@ def test_wrong_password_is_one_clear_line(env, radicale_server):
 
 
 def test_server_stopped_is_a_clear_error_and_nothing_is_lost(env, tmp_path):
-    fx = fixtures_module()
+    fx = caldav_servers
     server = fx.start_radicale(tmp_path / "srv")
     t = Target(env, server)
     env.add_acme()

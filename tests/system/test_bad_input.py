@@ -22,13 +22,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import BASE_CONFIG, ROOT, Env
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from followup_sync.applications import clean_line
 from followup_sync.cli import cli
 from followup_sync.importer import MAX_BYTES
+from tests.conftest import BASE_CONFIG, ROOT, Env
+
+pytestmark = [pytest.mark.slow]
 
 TODAY = "2026-11-26"
 NY = ZoneInfo("America/New_York")

@@ -13,19 +13,13 @@ import signal
 import subprocess
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from followup_sync_todoist.provider import parse_marker
 
-_PLUGIN = (
-    "tests.todoist_fixtures"
-    if (Path(__file__).parent / "__init__.py").exists()
-    else "todoist_fixtures"
-)
-pytest_plugins = [_PLUGIN]
+pytestmark = [pytest.mark.network]
 
 APP = "acme-backend-engineer"
 UID = f"followup-sync.{APP}.r1."

@@ -1,7 +1,6 @@
 """Fixtures for the Todoist tests: a fake Todoist API v1 server per test.
 
-Use from a test module with ``pytest_plugins = ["todoist_fixtures"]`` (tests/ is
-not a package) or ``["tests.todoist_fixtures"]`` if it becomes one. Each test gets
+A pytest plugin, declared once in tests/conftest.py. Each test gets
 its own server on a free loopback port, stopped when the test ends.
 """
 
@@ -11,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_todoist import FakeTodoist, FakeTodoistServer
 
 from followup_sync.testing import make_context
+from tests.support.fake_todoist import FakeTodoist, FakeTodoistServer
 
 
 @pytest.fixture

@@ -6,30 +6,19 @@ start times agree across parsers and across a DST change.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from conftest import ROOT, Env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PARSE_ICS = ROOT / "tests" / "js" / "parse_ics.js"
-NODE = shutil.which("node")
+from tests.conftest import Env
+from tests.support import ical_js
 
-
-def icaljs(path: Path) -> dict:
-    assert NODE, "node is required for the ical.js checks (make test installs it)"
-    out = subprocess.run(
-        [NODE, str(PARSE_ICS), str(path)], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+pytestmark = [pytest.mark.node]
 
 
 def push_file(env: Env, component: str = "VEVENT") -> Path:
@@ -43,7 +32,7 @@ def test_icaljs_reads_every_event_across_dst_with_resolved_zones(env):
     # Interview Feb 24, 2027: nudges Mar 3, 10, 17 cross US DST (Mar 14) and Europe's (Mar 28).
     env.add_acme(date="2027-02-24 10:00")
     env.run("push", today="2027-02-25")
-    parsed = icaljs(path)
+    parsed = ical_js.parse(path)
     assert parsed["timezones"] == ["America/New_York"]
     ours = icalendar.Calendar.from_ical(path.read_bytes())
     py_events = {str(e["UID"]): e for e in ours.walk("VEVENT")}
@@ -66,7 +55,7 @@ def test_icaljs_reads_tasks(env):
     path = push_file(env, "VTODO")
     env.add_acme()
     env.run("push")
-    parsed = icaljs(path)
+    parsed = ical_js.parse(path)
     assert len(parsed["todos"]) == 4 and not parsed["events"]
     assert all(t["tz_resolved"] for t in parsed["todos"])
 
@@ -104,7 +93,7 @@ def _assert_single_clean_series(path: Path) -> None:
     assert len(evs) == 4
     assert all(str(e["UID"]).startswith("followup-sync.") for e in evs)
     assert sum(len(e.walk("VALARM")) for e in evs) == 4
-    parsed = icaljs(path)
+    parsed = ical_js.parse(path)
     assert sorted(e["uid"] for e in parsed["events"]) == sorted(str(e["UID"]) for e in evs)
     for e in evs:
         assert "\n" not in str(e["SUMMARY"]) and "\r" not in str(e["SUMMARY"])

@@ -28,13 +28,14 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Env
-from fault_proxy import FaultProxy
-from network_checks import (
+
+from followup_sync.store import STORE_NAME
+from tests.conftest import Env
+from tests.support.fault_proxy import FaultProxy
+from tests.support.network_checks import (
     TODAY,
     caldav_items,
     check_converged,
@@ -42,10 +43,7 @@ from network_checks import (
     todoist_items,
 )
 
-from followup_sync.store import STORE_NAME
-
-_PKG = "tests." if (Path(__file__).parent / "__init__.py").exists() else ""
-pytest_plugins = [f"{_PKG}caldav_fixtures", f"{_PKG}todoist_fixtures", f"{_PKG}fault_figures"]
+pytestmark = [pytest.mark.slow, pytest.mark.network]
 
 RUNS = 20
 APPS = 6

@@ -31,10 +31,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Env
-from fake_todoist import FakeTodoistServer
-from fault_proxy import FAULT_KINDS, FaultProxy
-from network_checks import (
+
+from tests.conftest import Env
+from tests.support.fake_todoist import FakeTodoistServer
+from tests.support.fault_proxy import FAULT_KINDS, FaultProxy
+from tests.support.network_checks import (
     TODAY,
     caldav_items,
     check_converged,
@@ -43,8 +44,7 @@ from network_checks import (
     todoist_items,
 )
 
-_PKG = "tests." if (Path(__file__).parent / "__init__.py").exists() else ""
-pytest_plugins = [f"{_PKG}caldav_fixtures", f"{_PKG}todoist_fixtures", f"{_PKG}fault_figures"]
+pytestmark = [pytest.mark.slow, pytest.mark.network]
 
 CLIENT_TIMEOUT = 1.0  # seconds per request, for both providers
 STALL = CLIENT_TIMEOUT + 0.6  # a stalled answer comes after the client gave up

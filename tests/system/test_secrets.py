@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
 import json
 import os
 import sqlite3
@@ -27,15 +26,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import BASE_CONFIG, ROOT, Env
 
 from followup_sync import secrets
 from followup_sync.cli import cli
+from tests.conftest import BASE_CONFIG, ROOT, Env
+from tests.support import caldav_servers, fake_todoist
 
-_HERE = Path(__file__).parent
-_PKG = "tests." if (_HERE / "__init__.py").exists() else ""
-caldav_fixtures = importlib.import_module(f"{_PKG}caldav_fixtures")
-fake_todoist = importlib.import_module("fake_todoist")
+pytestmark = [pytest.mark.network]
 
 DAV_PW = "S3ntinel-DAV-pw-7f3a9c"
 TODO_TOKEN = "S3ntinel-todoist-token-1b8e4d"
@@ -50,7 +47,7 @@ TOKEN_ENV = "FOLLOWUP_TEST_SECRET_TODOIST_TOKEN"
 @pytest.fixture(scope="module")
 def radicale(tmp_path_factory):
     """A Radicale of our own whose only account has the sentinel password."""
-    server = caldav_fixtures.start_radicale(tmp_path_factory.mktemp("radicale-secrets"))
+    server = caldav_servers.start_radicale(tmp_path_factory.mktemp("radicale-secrets"))
     try:
         # Radicale re-reads htpasswd on every login (no cache configured).
         (server.storage / "htpasswd").write_text(f"{server.username}:{DAV_PW}\n")
@@ -271,7 +268,7 @@ def test_every_command_keeps_the_secrets(env, radicale, todoist, umask_022, dav_
 
 # --- failing pushes ----------------------------------------------------------------------------
 def _closed_port_url() -> str:
-    return f"http://127.0.0.1:{caldav_fixtures.free_port()}/"
+    return f"http://127.0.0.1:{caldav_servers.free_port()}/"
 
 
 NEEDLES = {
@@ -325,7 +322,7 @@ def test_failing_pushes_keep_the_secrets(env, radicale, todoist, case):
         write_config(env, todo_table(todoist, how="cmd"))
         os_env[TOKEN_ENV] = BAD_TOKEN
     elif case == "todoist-server-down":
-        url = f"http://127.0.0.1:{caldav_fixtures.free_port()}/api/v1"
+        url = f"http://127.0.0.1:{caldav_servers.free_port()}/api/v1"
         write_config(env, todo_table(todoist, how="env", api_url=url))
     elif case == "todoist-cmd-fails-printing-the-token":
         write_config(env, todo_table(todoist, how="cmd"))

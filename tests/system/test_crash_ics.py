@@ -17,8 +17,11 @@ import subprocess
 import time
 
 import icalendar
+import pytest
 
 from followup_sync.store import STORE_NAME
+
+pytestmark = [pytest.mark.slow]
 
 
 def many_apps(env, n):

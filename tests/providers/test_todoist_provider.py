@@ -11,7 +11,6 @@ import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,12 +20,7 @@ from followup_sync.models import ItemStatus
 from followup_sync.testing import ProviderContract, make_push_item, redate
 from followup_sync_todoist.provider import parse_marker, render_marker
 
-_PLUGIN = (
-    "tests.todoist_fixtures"
-    if (Path(__file__).parent / "__init__.py").exists()
-    else "todoist_fixtures"
-)
-pytest_plugins = [_PLUGIN]
+pytestmark = [pytest.mark.network]
 
 NY = ZoneInfo("America/New_York")
 

@@ -1,8 +1,12 @@
-"""A fault-injecting HTTP reverse proxy for tests, on a free loopback port.
+"""The one HTTP reverse proxy of the test suite: counts requests and injects faults.
 
-Every request that reaches the proxy gets an index (0, 1, 2... since the last
-`reset()`), counted on the wire, retries included. `arm(k, kind)` makes request k
-misbehave once; every other request is forwarded unchanged. Fault kinds:
+It sits on a free loopback port in front of a real server (Radicale, Xandikos, the
+fake Todoist). Every request that reaches it gets an index (0, 1, 2... since the
+last `reset()`) and is counted by method, on the wire, retries included: counting
+outside our code keeps the "a no-op push writes nothing" checks honest.
+`arm(k, kind)` makes request k misbehave once, `inject(method, kind)` queues a fault
+for the next requests with that method; every other request is forwarded
+unchanged. Fault kinds:
 
 - "reset": the connection is reset (RST) before the request is forwarded: the
   server never sees it.
@@ -13,6 +17,11 @@ misbehave once; every other request is forwarded unchanged. Fault kinds:
 - "500", "503": that status, without forwarding.
 - "429": 429 with `Retry-After: <retry_after>`, without forwarding.
 - "delay:SECONDS": wait, then forward normally (slows a push down, for kill tests).
+- "drop": close the connection without forwarding (a clean close, not an RST).
+- "lose-answer": forward (the write happens), then close without answering.
+- "hang-after:SECONDS": forward, then wait before answering (a client killed
+  meanwhile wrote but never heard back).
+- "pass": forward normally (lets a queued fault target the Nth request of a method).
 
 Upstream connections are made per request; the answer is re-sent with a
 Content-Length (never chunked), so truncation cuts a known number of bytes.
@@ -25,11 +34,13 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 FAULT_KINDS = ("reset", "stall", "truncate", "500", "503", "429")
+WRITE_METHODS = ("PUT", "DELETE", "POST", "MKCALENDAR", "MKCOL", "PROPPATCH", "MOVE", "COPY")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
@@ -59,7 +70,8 @@ class FaultProxy:
         self.upstream_timeout = upstream_timeout
         self.log: list[Logged] = []
         self._faults: dict[int, str] = {}
-        self._by_method: dict[str, str] = {}
+        self._by_method: list[tuple[str, str]] = []
+        self.counts: Counter[str] = Counter()
         self._every = None  # a fault applied to every request (e.g. "delay:0.05")
         self._next = 0
         self._lock = threading.Lock()
@@ -75,6 +87,10 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 index, fault = proxy._take(self.command, self.path)
+                if fault == "drop":
+                    proxy._note(index, None)
+                    self.close_connection = True
+                    return
                 if fault == "reset":
                     proxy._note(index, None)
                     # SO_LINGER 0 + close: an RST, as from a crashed middlebox.
@@ -113,6 +129,12 @@ class FaultProxy:
                         raw.append(f"{k}: {v}\r\n".encode("latin-1"))
                 raw.append(f"Content-Length: {len(data)}\r\n\r\n".encode("latin-1"))
                 wire = b"".join(raw) + (b"" if self.command == "HEAD" else data)
+                if fault == "lose-answer":
+                    proxy._note(index, None)
+                    self.close_connection = True
+                    return
+                if fault and fault.startswith("hang-after:"):
+                    time.sleep(float(fault.split(":", 1)[1]))
                 if fault == "stall":
                     proxy._note(index, None)
                     time.sleep(proxy.stall_seconds)
@@ -129,6 +151,7 @@ class FaultProxy:
 
             do_GET = do_PUT = do_DELETE = do_POST = do_HEAD = do_OPTIONS = _handle
             do_PROPFIND = do_PROPPATCH = do_REPORT = do_MKCALENDAR = do_MKCOL = _handle
+            do_MOVE = do_COPY = _handle
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
@@ -150,10 +173,12 @@ class FaultProxy:
         with self._lock:
             self._faults[index] = kind
 
-    def arm_next(self, method: str, kind: str) -> None:
-        """The next request with this method gets fault `kind`."""
+    def inject(self, method: str, kind: str) -> None:
+        """Queue fault `kind` for a later request with this method (in the order queued)."""
         with self._lock:
-            self._by_method[method] = kind
+            self._by_method.append((method, kind))
+
+    arm_next = inject
 
     def slow_down(self, seconds: float | None) -> None:
         """Delay every request by `seconds` (None: stop)."""
@@ -171,12 +196,24 @@ class FaultProxy:
             self.log.clear()
             self._faults.clear()
             self._by_method.clear()
+            self.counts.clear()
             self._next = 0
 
     @property
     def count(self) -> int:
         with self._lock:
             return self._next
+
+    @property
+    def total(self) -> int:
+        """Requests since the last reset (the same as `count`)."""
+        return self.count
+
+    @property
+    def writes(self) -> int:
+        """Requests since the last reset whose method writes."""
+        with self._lock:
+            return sum(self.counts[m] for m in WRITE_METHODS)
 
     def fired(self) -> list[Logged]:
         with self._lock:
@@ -192,11 +229,17 @@ class FaultProxy:
         with self._lock:
             index = self._next
             self._next += 1
-            fault = (
-                self._faults.pop(index, None) or self._by_method.pop(method, None) or self._every
-            )
+            self.counts[method] += 1
+            fault = self._faults.pop(index, None) or self._take_queued(method) or self._every
             self.log.append(Logged(index, method, path, None, fault))
             return index, fault
+
+    def _take_queued(self, method: str) -> str | None:
+        for i, (m, kind) in enumerate(self._by_method):
+            if m == method:
+                del self._by_method[i]
+                return None if kind == "pass" else kind
+        return None
 
     def _note(self, index: int, status: int | None, upstream: int | None = None) -> None:
         with self._lock:

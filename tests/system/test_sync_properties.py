@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -27,6 +28,8 @@ from followup_sync.models import Interviewer, Outcome, User, parse_uid
 from followup_sync.payload import Planner
 from followup_sync.push import build_provider, push_one
 from followup_sync.store import STORE_NAME, Store
+
+pytestmark = [pytest.mark.slow]
 
 TZ = ZoneInfo("Europe/Berlin")
 COMPANIES = ["Acme", "Globex", "Initech", "Umbrella"]
