@@ -1,7 +1,7 @@
 """What the user does to applications: add interviews, mark sent, heard back, close, edit.
 
-Each function runs inside the caller's store transaction, so a command's
-changes land together or not at all.
+Each use case takes the caller's store Transaction, so a command's changes land
+together or not at all.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from .errors import UserInputError
 from .models import Application, Interviewer, ItemKind, ItemStatus, Outcome, Round, SentMark, Status
-from .payload import one_line
-from .store import Store
+from .store import Transaction
+from .text import multiline, single_line
 
 MAX_TEXT = 10_000  # notes, skills: generous, but no megabyte strings in drafts
 MAX_LINE = 300  # company, role, stage, names
@@ -20,7 +20,7 @@ MAX_LINE = 300  # company, role, stage, names
 
 def clean_line(text: str, what: str) -> str:
     """One-line fields: control characters collapse to spaces; too long is an error."""
-    text = one_line(str(text))
+    text = single_line(str(text))
     if len(text) > MAX_LINE:
         raise UserInputError(f"{what} is too long ({len(text)} characters, at most {MAX_LINE})")
     return text
@@ -28,7 +28,7 @@ def clean_line(text: str, what: str) -> str:
 
 def clean_text(text: str | None, what: str) -> str:
     text = "" if text is None else str(text)
-    text = "".join(c for c in text.replace("\r\n", "\n") if c.isprintable() or c in "\n\t").strip()
+    text = multiline(text).strip()
     if len(text) > MAX_TEXT:
         raise UserInputError(f"{what} is too long ({len(text)} characters, at most {MAX_TEXT})")
     return text
@@ -52,8 +52,7 @@ class Added:
 
 
 def add_interview(
-    store: Store,
-    conn,
+    tx: Transaction,
     *,
     company: str,
     role: str,
@@ -80,10 +79,10 @@ def add_interview(
         raise UserInputError("role is empty")
     if reply_by is not None and reply_by < at.date():
         raise UserInputError(f"reply-by date {reply_by} is before the interview ({at.date()})")
-    same = store.find_round(company, role, at)
+    same = tx.find_round(company, role, at)
     if same is not None:
         return Added(same[0], same[1], False, unchanged=True)
-    app_id = store.find_open(company, role)
+    app_id = tx.find_open(company, role)
     rnd_fields = dict(
         at=at,
         interviewers=interviewers,
@@ -92,24 +91,23 @@ def add_interview(
         reply_by=reply_by,
     )
     if app_id is not None:
-        app = store.application(app_id)
+        app = tx.application(app_id)
         if at <= app.current_round.at:
             raise UserInputError(
                 f"{app_id} already has an interview on {app.current_round.at:%Y-%m-%d %H:%M};"
                 " a new round must come after it"
             )
         number = app.current_round.number + 1
-        store.insert_round(conn, app_id, Round(number=number, **rnd_fields))
+        tx.insert_round(app_id, Round(number=number, **rnd_fields))
         extra = {}
         if skills:
             extra["skills"] = clean_text(skills, "skills")
         if accomplishment:
             extra["accomplishment"] = clean_text(accomplishment, "accomplishment")
-        store.touch(conn, app_id, now, **extra)
+        tx.touch(app_id, now, **extra)
         return Added(app_id, number, False)
-    app_id = store.new_id(company, role)
-    store.insert_application(
-        conn,
+    app_id = tx.new_id(company, role)
+    tx.insert_application(
         app_id,
         company,
         role,
@@ -118,7 +116,7 @@ def add_interview(
         notes="",
         now=now,
     )
-    store.insert_round(conn, app_id, Round(number=1, **rnd_fields))
+    tx.insert_round(app_id, Round(number=1, **rnd_fields))
     return Added(app_id, 1, True)
 
 
@@ -134,7 +132,7 @@ def next_unsent_attempt(app: Application, items) -> int:
 
 
 def mark_sent(
-    store: Store, conn, app: Application, attempt: int, on: date, max_nudges: int, now: datetime
+    tx: Transaction, app: Application, attempt: int, on: date, max_nudges: int, now: datetime
 ) -> None:
     if not 1 <= attempt <= max_nudges:
         raise UserInputError(f"attempt must be between 1 and {max_nudges}")
@@ -142,15 +140,14 @@ def mark_sent(
         raise UserInputError(
             f"sent date {on} is before the interview ({app.current_round.at.date()})"
         )
-    store.mark_sent(conn, app.id, SentMark(app.current_round.number, attempt, on))
-    store.touch(conn, app.id, now)
+    tx.mark_sent(app.id, SentMark(app.current_round.number, attempt, on))
+    tx.touch(app.id, now)
 
 
 def mark_heard(
-    store: Store, conn, app: Application, outcome: Outcome, on: date, now: datetime
+    tx: Transaction, app: Application, outcome: Outcome, on: date, now: datetime
 ) -> None:
-    store.touch(
-        conn,
+    tx.touch(
         app.id,
         now,
         status=Status.HEARD.value,
@@ -159,17 +156,16 @@ def mark_heard(
     )
 
 
-def close(store: Store, conn, app: Application, on: date, now: datetime) -> None:
-    store.touch(conn, app.id, now, status=Status.CLOSED.value, status_on=on.isoformat())
+def close(tx: Transaction, app: Application, on: date, now: datetime) -> None:
+    tx.touch(app.id, now, status=Status.CLOSED.value, status_on=on.isoformat())
 
 
-def reopen(store: Store, conn, app: Application, now: datetime) -> None:
-    store.touch(conn, app.id, now, status=Status.WAITING.value, outcome=None, status_on=None)
+def reopen(tx: Transaction, app: Application, now: datetime) -> None:
+    tx.touch(app.id, now, status=Status.WAITING.value, outcome=None, status_on=None)
 
 
 def edit(
-    store: Store,
-    conn,
+    tx: Transaction,
     app: Application,
     now: datetime,
     *,
@@ -210,12 +206,12 @@ def edit(
             raise UserInputError(
                 f"reply-by date {new.reply_by} is before the interview ({new.at.date()})"
             )
-        store.update_round(conn, app.id, new)
+        tx.update_round(app.id, new)
     if not fields and not changes:
         raise UserInputError(
             "nothing to change: give at least one option (see `followup-sync edit --help`)"
         )
-    store.touch(conn, app.id, now, **fields)
+    tx.touch(app.id, now, **fields)
 
 
 def _empty(what: str) -> str:

@@ -46,7 +46,6 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-import unicodedata
 from datetime import date, datetime
 from email import quoprimime
 from email.errors import HeaderParseError
@@ -60,6 +59,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import ConfigError
 from .models import Application, Draft, FollowUpItem, Interviewer, ItemKind, Round, User
+from .text import header_value
 
 
 class TemplateError(ConfigError, ValueError):
@@ -112,9 +112,9 @@ def render_draft(
     return Draft(
         subject=subject,
         body=body,
-        to_name=_one_line(contact.name) if contact else "",
+        to_name=header_value(contact.name) if contact else "",
         to_addr=_address(contact.email) if contact else "",
-        from_name=_one_line(user.name),
+        from_name=header_value(user.name),
         from_addr=_address(user.email),
     )
 
@@ -134,7 +134,7 @@ def render_note(
 
 def as_text(draft: Draft) -> str:
     """The draft as plain text: "Subject: ..." line, blank line, body."""
-    return f"Subject: {_one_line(draft.subject)}\n\n{draft.body}"
+    return f"Subject: {header_value(draft.subject)}\n\n{draft.body}"
 
 
 def as_mailto(draft: Draft) -> str:
@@ -142,7 +142,7 @@ def as_mailto(draft: Draft) -> str:
     # RFC 6068 section 5: line breaks in the body are %0D%0A; spaces are %20 (a
     # "+" is a literal plus in mailto:, unlike in HTML forms).
     query = urlencode(
-        {"subject": _one_line(draft.subject), "body": _crlf(draft.body)},
+        {"subject": header_value(draft.subject), "body": _crlf(draft.body)},
         quote_via=quote,
     )
     return f"mailto:{quote(_address(draft.to_addr), safe='@+')}?{query}"
@@ -165,7 +165,7 @@ def as_eml(draft: Draft, when: datetime | None = None) -> bytes:
         headers.append(("From", _mailbox("From", draft.from_name, addr)))
     if addr := _address(draft.to_addr):
         headers.append(("To", _mailbox("To", draft.to_name, addr)))
-    headers.append(("Subject", _fold("Subject", _one_line(draft.subject))))
+    headers.append(("Subject", _fold("Subject", header_value(draft.subject))))
     if when is not None:
         headers.append(("Date", format_datetime(when)))
     # Outlook opens a message with X-Unsent: 1 as a draft to edit and send.
@@ -191,14 +191,14 @@ def _values(
 ) -> tuple[dict[str, str], Interviewer | None]:
     tz = ZoneInfo(user.timezone or "UTC")
     rnd = _round(app, item.round_number)
-    company = _one_line(app.company)
-    role = _one_line(app.role)
+    company = header_value(app.company)
+    role = header_value(app.role)
     contact = _contact(rnd.interviewers)
     team = f"{company} hiring team" if company else "hiring team"
-    addressee = _addressee(_one_line(contact.name)) if contact and contact.name else ""
+    addressee = _addressee(header_value(contact.name)) if contact and contact.name else ""
     addressee = addressee or team
-    skills = _one_line(app.skills).rstrip(" .")
-    accomplishment = _one_line(app.accomplishment)
+    skills = header_value(app.skills).rstrip(" .")
+    accomplishment = header_value(app.accomplishment)
     interviewed = rnd.at.astimezone(tz).date()
     asset_to = company or "your team"
     fit = f"I know that my past experience{f' with {skills}' if skills else ''} will make me "
@@ -206,10 +206,10 @@ def _values(
     values = {
         "greeting": f"Dear {addressee},",
         "addressee": addressee,
-        "interviewer": _one_line(contact.name) if contact else "",
+        "interviewer": header_value(contact.name) if contact else "",
         "company": company,
         "role": role,
-        "stage": _one_line(rnd.stage),
+        "stage": header_value(rnd.stage),
         "interview_when": _when(interviewed, item.due.astimezone(tz).date()),
         "interview_weekday": _WEEKDAYS[interviewed.weekday()],
         "interview_date": _month_day(interviewed),
@@ -220,9 +220,9 @@ def _values(
         "attempt": str(item.attempt or ""),
         "nudge_count": str(max_nudges),
         "follow_ups": f"{max_nudges} follow-up{'' if max_nudges == 1 else 's'}",
-        "your_name": _one_line(user.name),
+        "your_name": header_value(user.name),
         "your_email": _address(user.email),
-        "app_id": shlex.quote(_one_line(app.id)),
+        "app_id": shlex.quote(header_value(app.id)),
     }
     return values, contact
 
@@ -234,7 +234,7 @@ def _round(app: Application, number: int) -> Round:
 
 def _contact(interviewers: tuple[Interviewer, ...]) -> Interviewer | None:
     """The first interviewer with a name, else the first with a usable address."""
-    named = [i for i in interviewers if _one_line(i.name)]
+    named = [i for i in interviewers if header_value(i.name)]
     if named:
         return named[0]
     return next((i for i in interviewers if _address(i.email)), None)
@@ -281,7 +281,7 @@ def _render(name: str, values: dict[str, str], templates_dir: Path | None) -> tu
     first, _, rest = text.partition("\n")
     if not first.startswith("Subject:"):
         raise TemplateError(f"{path}: the first line must be 'Subject: ...', then a blank line")
-    subject = _one_line(_fill(first.removeprefix("Subject:"), values, path))
+    subject = header_value(_fill(first.removeprefix("Subject:"), values, path))
     return subject, _tidy(_fill(rest, values, path))
 
 
@@ -330,24 +330,6 @@ def _tidy(body: str) -> str:
 # --- safety ------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    """`text` as one line: control characters and line breaks become single spaces.
-
-    This is what keeps a newline in a company or name from injecting a header
-    into the .eml or breaking the subject line. "=?" is broken up too: mail
-    clients (and the email package, when a header is set) decode anything that
-    looks like an RFC 2047 encoded word, so a company named "=?utf-8?q?=0D?=" would
-    turn into a raw CR.
-    """
-    chars = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category == "Cs":  # lone surrogates cannot be encoded at all
-            continue
-        chars.append(" " if category in ("Cc", "Zl", "Zp") else ch)
-    return " ".join("".join(chars).split()).replace("=?", "= ?")
-
-
 @functools.lru_cache(maxsize=4096)
 def _address(email: str) -> str:
     """`email` if it is a plausible address, else "" (so it is left out of To/From).
@@ -371,7 +353,7 @@ _SPECIALS_RE = re.compile(r'[][\\()<>@,:;".]')
 
 def _mailbox(header: str, name: str, addr: str) -> str:
     """`Name <addr>` for `header`, folded; the name quoted or RFC 2047-encoded as needed."""
-    name = _one_line(name)
+    name = header_value(name)
     if not name:
         return addr
     if _plain(name) and _SPECIALS_RE.search(name):

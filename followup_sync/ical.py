@@ -16,7 +16,8 @@ import icalendar
 from icalendar import vBinary, vDuration
 
 from .errors import ProviderError
-from .models import UID_PREFIX, ItemKind, ItemStatus, PushItem, RemoteItem
+from .models import ItemKind, ItemStatus, PushItem, RemoteItem, is_ours
+from .text import ical_text
 
 PRODID = "-//followup-sync//followup-sync//EN"
 HASH_PROP = "X-FOLLOWUP-SYNC-HASH"
@@ -26,16 +27,6 @@ UTC = ZoneInfo("UTC")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 VEVENT = "VEVENT"
 VTODO = "VTODO"
-
-
-# RFC 5545 3.3.11: TEXT excludes CONTROL characters other than HTAB (line breaks
-# are escaped by icalendar). Xandikos refuses a PUT containing NUL or ESC (412
-# valid-calendar-data), so they are dropped here for every iCalendar output.
-_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F])
-
-
-def _text(value: str) -> str:
-    return value.translate(_CONTROL)
 
 
 def _utc(dt: datetime | None) -> datetime:
@@ -51,8 +42,8 @@ def render_component(item: PushItem, component: str = VEVENT) -> icalendar.Compo
     comp.add("DTSTAMP", stamp)
     comp.add("LAST-MODIFIED", stamp)
     comp.add("SEQUENCE", item.sequence)
-    comp.add("SUMMARY", _text(item.summary))
-    comp.add("DESCRIPTION", _text(item.description))
+    comp.add("SUMMARY", ical_text(item.summary))
+    comp.add("DESCRIPTION", ical_text(item.description))
     comp.add("CATEGORIES", ["follow-up"])
     due = item.item.due
     if component == VTODO:
@@ -88,7 +79,7 @@ def render_component(item: PushItem, component: str = VEVENT) -> icalendar.Compo
     if item.alarm_before is not None and item.item.status != ItemStatus.SENT:
         alarm = icalendar.Alarm()
         alarm.add("ACTION", "DISPLAY")
-        alarm.add("DESCRIPTION", _text(item.summary))
+        alarm.add("DESCRIPTION", ical_text(item.summary))
         alarm.add("TRIGGER", -item.alarm_before)
         comp.add_component(alarm)
     return comp
@@ -178,10 +169,6 @@ def resource_for_item(item: PushItem, component: str = VEVENT) -> bytes:
     cal.add_component(render_component(item, component))
     add_timezones(cal, [item.item.due])
     return cal.to_ical()
-
-
-def is_ours(uid: str) -> bool:
-    return str(uid).startswith(UID_PREFIX + ".")
 
 
 def remote_from_component(

@@ -1,8 +1,9 @@
 """The data followup-sync works with: frozen dataclasses, no I/O.
 
 An application (company + role) has interview rounds; the rules engine turns the
-latest round into follow-up items; the planner turns items into PushItems that
-providers write, and providers report back RemoteItems.
+latest round into follow-up items; desired.py turns items into PushItems that
+providers write; providers report back RemoteItems, and the store keeps a Record
+of each write.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class Status(StrEnum):
 
 
 class Outcome(StrEnum):
+    """How the employer answered ("heard back")."""
+
     OFFER = "offer"
     REJECTED = "rejected"
     NEXT_ROUND = "next-round"
@@ -181,12 +184,44 @@ def item_uid(application_id: str, round_number: int, step: str) -> str:
     return f"{UID_PREFIX}.{application_id}.r{round_number}.{step}"
 
 
-def parse_uid(uid: str) -> tuple[str, int, str] | None:
-    """(application_id, round_number, step) of one of our UIDs, or None if not ours."""
-    m = re.match(rf"^{re.escape(UID_PREFIX)}\.(.+)\.r(\d+)\.(nudge-\d+|move-on)$", uid)
-    if not m:
-        return None
-    return m[1], int(m[2]), m[3]
+_ITEM_UID_RE = re.compile(rf"^{re.escape(UID_PREFIX)}\.(.+)\.r(\d+)\.(?:nudge-(\d+)|move-on)$")
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """What one of our item UIDs names: the application, the round and the step.
+
+    The one place UIDs are taken apart (`followup-sync.<app>.r<round>.<step>`).
+    """
+
+    application_id: str
+    round_number: int
+    attempt: int | None  # the nudge's number; None for the move-on marker
+
+    @classmethod
+    def parse(cls, uid: str) -> ItemRef | None:
+        """The reference in `uid`, or None when it is not one of our item UIDs."""
+        m = _ITEM_UID_RE.match(uid)
+        if not m:
+            return None
+        return cls(m[1], int(m[2]), int(m[3]) if m[3] else None)
+
+    @property
+    def is_nudge(self) -> bool:
+        return self.attempt is not None
+
+    @property
+    def step(self) -> str:
+        return f"nudge-{self.attempt}" if self.attempt is not None else "move-on"
+
+    @property
+    def uid(self) -> str:
+        return item_uid(self.application_id, self.round_number, self.step)
+
+
+def is_ours(uid: str) -> bool:
+    """Whether `uid` is in our namespace (ours to list, never someone else's)."""
+    return str(uid).startswith(UID_PREFIX + ".")
 
 
 @dataclass(frozen=True)
@@ -229,6 +264,25 @@ class PushItem:
     @property
     def uid(self) -> str:
         return self.item.uid
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the last push wrote for one item on one provider (the sync state)."""
+
+    uid: str
+    app_id: str
+    ref: str
+    etag: str | None
+    hash: str
+    sequence: int
+    due: datetime | None
+    last_modified: datetime
+
+    def as_remote(self) -> RemoteItem:
+        return RemoteItem(
+            uid=self.uid, ref=self.ref, etag=self.etag, due=self.due, content_hash=self.hash
+        )
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,32 @@
 """The provider interface: thin CRUD over a place where follow-ups live.
 
-Providers never decide schedules: the core plans (rules.py), diffs (planner.py)
-and records (store.py). A provider lists the items that are ours, and creates,
-updates and deletes single items. It renders a PushItem into its own format and
-reports back RemoteItems.
+Providers never decide schedules: the core plans (rules.py, desired.py), diffs
+(sync/) and records (store/). A provider lists the items that are ours, and
+creates, updates and deletes single items. It renders a PushItem into its own
+format and reports back RemoteItems.
 
 A plugin is a module named by an entry point in the group
 ``followup_sync.providers``; the module has ``register(add)`` and calls
 ``add(type_name, "module:Class")`` for each provider type it offers. The class is
 imported only when a provider of that type is used, so a plugin's heavy
 dependencies never slow down start-up.
+
+Options are declared, not parsed by hand: each `Option` names its type, default,
+choices and check; `validate_options` applies them when a provider is built, and
+every mistake is a ConfigError (exit 3) naming the provider and the key.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from .errors import ConflictError, ProviderAuthError, ProviderError
+from . import redaction
+from .errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
 from .models import PushItem, RemoteItem, User
 
 __all__ = [
@@ -32,18 +38,89 @@ __all__ = [
     "ProviderContext",
     "ProviderError",
     "StateMap",
+    "validate_options",
 ]
+
+#: How a secret option `X` may also be given: the name of an environment variable
+#: or a command that prints it (secrets.py resolves them, and the keyring).
+SECRET_SOURCES = ("_env", "_cmd")
 
 
 @dataclass(frozen=True)
 class Option:
-    """One config key a provider accepts (checked before the provider is built)."""
+    """One config key a provider accepts, checked before the provider is built.
+
+    `choices` are compared after `normalize` (e.g. str.upper); `check` returns an
+    error message for a bad value, or None. A `secret` option `X` may also be given
+    as `X_env` or `X_cmd`; its value is never shown in an error, and the provider
+    reads it through `ProviderContext.secret("X")`.
+    """
 
     type: type | tuple[type, ...]
     default: Any = None
     required: bool = False
     help: str = ""
-    secret: bool = False  # never echo the value
+    choices: tuple[Any, ...] | None = None
+    normalize: Callable[[Any], Any] | None = None
+    check: Callable[[Any], str | None] | None = None
+    secret: bool = False
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {
+        "str": "a string",
+        "int": "a whole number",
+        "float": "a number",
+        "bool": "true or false",
+    }
+    names |= {"list": "a list"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
+
+
+def validate_options(name: str, cls: type[Provider], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options with defaults filled in and values normalised; ConfigError on any mistake."""
+    where = f"[providers.{name}]"
+    allowed = set(cls.options) | {"type"}
+    for key, opt in cls.options.items():
+        if opt.secret:
+            allowed |= {key + suffix for suffix in SECRET_SOURCES}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        shown = ", ".join(k if k.isprintable() else repr(k) for k in unknown)
+        raise ConfigError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} in {where}: {shown}"
+            f" (allowed: {', '.join(sorted(allowed))})"
+        )
+    out: dict[str, Any] = {}
+    for key, opt in cls.options.items():
+        sources = [key] + ([key + s for s in SECRET_SOURCES] if opt.secret else [])
+        for source in sources[1:]:
+            if options.get(source) is not None and not isinstance(options[source], str | list):
+                raise ConfigError(f"{where} {source} must be a string")
+            out[source] = options.get(source)
+        # None is "not given" (TOML has no null; validated options may be re-validated).
+        if options.get(key) is None:
+            given = any(options.get(s) is not None for s in sources)
+            if opt.required and not given:
+                raise ConfigError(f"{where} needs {key}" + (f" ({opt.help})" if opt.help else ""))
+            out[key] = opt.default
+            continue
+        value = options[key]
+        kinds = opt.type if isinstance(opt.type, tuple) else (opt.type,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise ConfigError(f"{where} {key} must be {_type_name(opt.type)}")
+        if opt.normalize is not None:
+            value = opt.normalize(value)
+        if opt.choices is not None and value not in opt.choices:
+            shown = "" if opt.secret else f", not {value!r}"
+            choices = ", ".join(repr(c) for c in opt.choices)
+            raise ConfigError(f"{where} {key} must be one of {choices}{shown}")
+        if opt.check is not None and (problem := opt.check(value)):
+            raise ConfigError(f"{where} {key}: {problem}")
+        out[key] = value
+    out["type"] = options.get("type", cls.type)
+    return out
 
 
 class StateMap(Protocol):
@@ -67,22 +144,36 @@ class MemoryState(dict):
             super().__setitem__(key, str(value))
 
 
+def _no_secret(prefix: str) -> str | None:
+    return None
+
+
+def _no_log(message: str) -> None:
+    pass
+
+
 @dataclass
 class ProviderContext:
     """What the core hands a provider."""
 
     user: User
     data_dir: Path
-    state: StateMap
-    # Resolves a secret named by option prefix: "password" reads password_env,
-    # password_cmd, keyring or (if the user insists) password itself. The value
-    # is registered for redaction before it is returned.
-    secret: Any = None
+    state: StateMap = field(default_factory=MemoryState)
+    #: Resolves a secret option by name: "password" reads password_env,
+    #: password_cmd, the keyring or (if the user insists) password itself. The
+    #: value is registered for redaction before it is returned.
+    secret: Callable[[str], str | None] = _no_secret
     timeout: float = 30.0
-    log: Any = field(default=None)  # callable(str) for progress/notes; never pass secrets
+    #: A line for the user ("created calendar ...", "sync token expired ..."); the
+    #: CLI prints it and `push --json` carries it. Never pass a secret.
+    log: Callable[[str], None] = _no_log
+
+    def register_secret(self, value: str) -> str:
+        """Hide `value` (e.g. a token found in a URL) from every output; returns it."""
+        return redaction.remember(value)
 
 
-class Provider:
+class Provider(abc.ABC):
     """Base class for providers. Subclasses set `type`, `options` and the CRUD methods.
 
     Contract (tested by followup_sync.testing.ProviderContract):
@@ -113,29 +204,29 @@ class Provider:
 
     def __init__(self, name: str, options: Mapping[str, Any], context: ProviderContext):
         self.name = name
-        self.opts = dict(options)
+        self.opts = validate_options(name, type(self), options)
         self.context = context
 
     def describe(self) -> str:
         """Where items go, for messages (no secrets)."""
         return f"{self.type} provider {self.name!r}"
 
-    def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]: ...
 
-    def create(self, item: PushItem) -> RemoteItem:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def create(self, item: PushItem) -> RemoteItem: ...
 
-    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem: ...
 
-    def delete(self, current: RemoteItem) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def delete(self, current: RemoteItem) -> None: ...
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Group writes (the ICS file provider writes the file once, atomically)."""
         yield
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections."""

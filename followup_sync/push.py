@@ -1,12 +1,23 @@
-"""One push to one provider: list, pull the user's changes, plan, apply."""
+"""A push to every configured provider: pull from all, then plan and write to each.
+
+`push_all` is the library entry point (the CLI only prints what it returns):
+
+1. every configured provider is built, which validates its options: a mistake
+   is a ConfigError before anything is read or written;
+2. each selected provider lists what is ours there, and the user's changes are
+   pulled (completed, moved, deleted items);
+3. in one store transaction, the facts pulled from *every* provider are saved
+   and the desired state is computed once, so a task completed in one app
+   reaches every other target in the same push; each provider gets a plan;
+4. each plan is applied, every write recorded as it succeeds.
+
+A provider that fails (server down, refused login) is reported and the others
+still run. `dry_run` rolls the transaction back and writes nothing anywhere.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,18 +25,83 @@ from typing import Any
 
 from . import secrets
 from .config import Settings
-from .errors import ConfigError, ProviderError, StoreError
-from .models import MovedMark, SentMark, parse_uid
-from .payload import Planner
-from .planner import Action, Outcome, Plan, Pulled, PullKind, apply, make_plan, pull
+from .desired import DesiredState, Wanted
+from .errors import ConfigError, FollowupError, ProviderError, PushIncomplete
+from .lock import data_dir_lock
+from .models import ItemRef, MovedMark, Record, RemoteItem, SentMark
 from .provider import MemoryState, Provider, ProviderContext
 from .registry import provider_class
-from .store import Store
+from .store import Store, StoreRecorder, Transaction
+from .sync import Action, ApplyResult, Plan, Pulled, PullKind, apply, make_plan, pull
 
 DEFAULT_PROVIDER = "calendar_file"
 # vdirsyncer's safety valve: an emptied target more likely means a wrong calendar
 # or a wiped server than a user who deleted every follow-up by hand.
 EMPTY_TARGET_THRESHOLD = 5
+
+
+@dataclass
+class PushContext:
+    """What a push needs: the store, the settings, and the day it runs on."""
+
+    store: Store
+    settings: Settings
+    data_dir: Path
+    today: date
+    now: datetime
+
+    def desired(self) -> DesiredState:
+        s = self.settings
+        return DesiredState(s.user, s.rules, s.tz, self.today, s.templates_dir)
+
+    def provider(self, name: str, options: Mapping[str, Any] | None = None) -> Provider:
+        """The provider [providers.NAME] (or built from `options`), with its saved state."""
+        if options is None:
+            options = provider_configs(self.settings, self.data_dir)[name]
+        with self.store.read() as tx:
+            state = tx.provider_state(name)
+        return build_provider(name, options, self.settings, self.data_dir, state)
+
+
+@dataclass
+class ProviderReport:
+    """What one push did on one provider."""
+
+    name: str
+    where: str
+    plan: Plan
+    pulled: list[Pulled] = field(default_factory=list)
+    result: ApplyResult | None = None  # None for a dry run
+    reset: bool = False  # the target was missing and is written anew
+    notes: list[str] = field(default_factory=list)  # the provider's log lines
+
+
+@dataclass
+class ProviderFailure:
+    name: str
+    error: FollowupError
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    dry_run: bool
+    reports: list[ProviderReport] = field(default_factory=list)
+    failures: list[ProviderFailure] = field(default_factory=list)
+
+    @property
+    def failed_items(self) -> int:
+        return sum(r.result.failed for r in self.reports if r.result)
+
+    def raise_for_status(self) -> None:
+        """The error the run ends with: the first provider failure, else incomplete items."""
+        if self.failures:
+            raise self.failures[0].error
+        if self.failed_items:
+            errors = [e for r in self.reports if r.result for e in r.result.errors]
+            raise PushIncomplete(
+                f"{self.failed_items} item(s) failed ({errors[0]}); run push again to retry"
+            )
 
 
 def provider_configs(settings: Settings, data_dir: Path) -> dict[str, dict[str, Any]]:
@@ -35,115 +111,219 @@ def provider_configs(settings: Settings, data_dir: Path) -> dict[str, dict[str, 
     return {DEFAULT_PROVIDER: {"type": "ics", "path": str(data_dir / "followups.ics")}}
 
 
-def validate_options(name: str, cls: type[Provider], options: dict[str, Any]) -> dict[str, Any]:
-    allowed = set(cls.options) | {"type"}
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} in [providers.{name}]: {', '.join(unknown)}"
-            f" (allowed: {', '.join(sorted(allowed))})"
-        )
-    out: dict[str, Any] = {}
-    for key, opt in cls.options.items():
-        if key in options:
-            value = options[key]
-            if not isinstance(value, opt.type) or (opt.type is int and isinstance(value, bool)):
-                kind = getattr(opt.type, "__name__", str(opt.type))
-                raise ConfigError(f"[providers.{name}] {key} must be of type {kind}")
-            out[key] = value
-        elif opt.required:
-            raise ConfigError(
-                f"[providers.{name}] needs {key}" + (f" ({opt.help})" if opt.help else "")
-            )
-        else:
-            out[key] = opt.default
-    out["type"] = options["type"]
-    return out
-
-
 def build_provider(
-    name: str, options: dict[str, Any], settings: Settings, store: Store, data_dir: Path
+    name: str,
+    options: Mapping[str, Any],
+    settings: Settings,
+    data_dir: Path,
+    state: Mapping[str, str] | None = None,
 ) -> Provider:
+    """The provider for [providers.NAME]; its options are validated here (ConfigError)."""
     cls = provider_class(str(options["type"]))
-    opts = validate_options(name, cls, options)
     context = ProviderContext(
         user=settings.user,
         data_dir=data_dir,
-        state=MemoryState(store.provider_state(name)),
-        secret=lambda prefix, _o=opts: secrets.resolve(prefix, _o, name),
+        state=MemoryState(state or {}),
+        secret=lambda prefix: secrets.resolve(prefix, options, name),
     )
-    return cls(name, opts, context)
-
-
-@contextlib.contextmanager
-def push_lock(data_dir: Path, wait: float | None = None) -> Iterator[None]:
-    """One push per data dir at a time: a second one waits, then refuses clearly."""
-    if wait is None:
-        wait = float(os.environ.get("FOLLOWUP_SYNC_LOCK_WAIT", "30"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "push.lock", os.O_CREAT | os.O_RDWR, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        "another followup-sync push is running on this data dir; try again when it ends"
-                    ) from None
-                time.sleep(0.1)
-        yield
-    finally:
-        os.close(fd)
+    return cls(name, options, context)
 
 
 @dataclass
-class PushReport:
-    name: str
-    where: str
-    plan: Plan
+class _Target:
+    """One provider through the phases of a push."""
+
+    provider: Provider
+    notes: list[str]
+    recorded: dict[str, Record] = field(default_factory=dict)
+    remote: dict[str, RemoteItem] = field(default_factory=dict)
     pulled: list[Pulled] = field(default_factory=list)
-    outcome: Outcome | None = None  # None for a dry run
-    reset: bool = False  # the target was missing and is written anew
+    reset: bool = False
+    report: ProviderReport | None = None
+
+
+def push_all(
+    ctx: PushContext,
+    names: tuple[str, ...] | list[str] = (),
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Callable[[str, Action], None] | None = None,
+) -> RunResult:
+    """Push to the configured providers (all, or those in `names`)."""
+    configs = provider_configs(ctx.settings, ctx.data_dir)
+    for n in names:
+        if n not in configs:
+            raise ConfigError(
+                f"no provider {n!r} in the config (have: {', '.join(configs) or 'none'})"
+            )
+    # Every configured provider is built (and so validated) before anything runs:
+    # an option mistake anywhere stops the push before any write.
+    providers = []
+    try:
+        for name, options in configs.items():
+            providers.append(ctx.provider(name, options))
+        selected = [p for p in providers if not names or p.name in names]
+        return push_providers(ctx, selected, dry_run=dry_run, force=force, progress=progress)
+    finally:
+        for provider in providers:
+            provider.close()
+
+
+def push_providers(
+    ctx: PushContext,
+    providers: list[Provider],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Callable[[str, Action], None] | None = None,
+) -> RunResult:
+    """Push to these providers: pull from all, then plan and apply each (see module doc)."""
+    targets = []
+    for provider in providers:
+        notes: list[str] = []
+        provider.context.log = notes.append  # the provider's lines go into its report
+        targets.append(_Target(provider, notes))
+    run = RunResult(dry_run=dry_run)
+    with data_dir_lock(ctx.data_dir):
+        live = [t for t in targets if _list_and_pull(ctx, t, run, force)]
+        live = _plan_all(ctx, live, run, dry_run)
+        if not dry_run:
+            for target in live:
+                _apply_one(ctx, target, run, progress)
+    order = {t.provider.name: i for i, t in enumerate(targets)}
+    run.reports.sort(key=lambda r: order[r.name])
+    return run
+
+
+def _fail(run: RunResult, target: _Target, error: FollowupError) -> None:
+    run.failures.append(ProviderFailure(target.provider.name, error, target.notes))
+
+
+def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: bool) -> bool:
+    provider = target.provider
+    try:
+        with ctx.store.read() as tx:
+            target.recorded = tx.records(provider.name)
+        known = {uid: rec.as_remote() for uid, rec in target.recorded.items()}
+        target.remote = provider.list_items(known)
+        target.reset = provider.target_reset and not target.remote
+        if target.reset:
+            # The target itself is new (a missing file): nothing there was deleted
+            # by the user, so what we wrote is forgotten and everything created again.
+            target.recorded = {}
+        n = len(target.recorded)
+        if n >= EMPTY_TARGET_THRESHOLD and not target.remote and not force:
+            raise ProviderError(
+                f"{provider.describe()} has none of the {n} items we wrote there;"
+                " if you deleted them on purpose, run `followup-sync push --force`"
+            )
+        target.pulled = pull(target.recorded, target.remote)
+    except FollowupError as e:
+        _fail(run, target, e)
+        return False
+    return True
 
 
 class _DryRun(Exception):
     pass
 
 
-def save_pulled(store: Store, conn, name: str, pulled: list[Pulled], today: date) -> None:
-    """Turn the user's remote changes into store facts (in the caller's transaction)."""
+def _plan_all(
+    ctx: PushContext, targets: list[_Target], run: RunResult, dry_run: bool
+) -> list[_Target]:
+    """Save what was pulled from every target, then plan each against one desired state.
+
+    Committed for a real push, rolled back for a dry run (same connection, so the
+    plans see the pulled facts either way).
+    """
+    desired = ctx.desired()
+    changed = any(t.pulled for t in targets)
+    try:
+        with ctx.store.write(content=changed) as tx:
+            for target in targets:
+                if target.reset:
+                    tx.save_records(
+                        target.provider.name,
+                        [(uid, None) for uid in tx.records(target.provider.name)],
+                    )
+                save_pulled(tx, target.pulled)
+            apps = tx.applications()
+            wanted = desired.wanted(apps)
+            known_apps = {a.id for a in apps}
+            for target in targets:
+                name = target.provider.name
+                target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
+                if any(p.kind == PullKind.DELETED for p in target.pulled):
+                    target.recorded = tx.records(name)  # dismissals removed records
+                plan = make_plan(
+                    wanted, target.recorded, target.remote, tx.dismissed(name), known_apps
+                )
+                target.report = ProviderReport(
+                    name,
+                    target.provider.describe(),
+                    plan,
+                    target.pulled,
+                    None,
+                    target.reset,
+                    target.notes,
+                )
+                run.reports.append(target.report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return targets
+
+
+def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> None:
+    provider = target.provider
+    report = target.report
+    name = provider.name
+    on_action = (lambda action: progress(name, action)) if progress else None
+    try:
+        report.result = apply(
+            report.plan,
+            provider,
+            StoreRecorder(ctx.store, name),
+            target.recorded,
+            ctx.now,
+            ctx.desired().render,
+            on_action,
+        )
+    except FollowupError as e:
+        run.reports.remove(report)
+        _fail(run, target, e)
+        return
+    if not report.result.conflicts:
+        # Provider state (e.g. a sync token) is saved only when no write hit a
+        # conflict: otherwise the next listing must report that item again.
+        with ctx.store.write(content=False) as tx:
+            tx.save_provider_state(name, dict(provider.context.state))
+
+
+def save_pulled(tx: Transaction, pulled: list[Pulled]) -> None:
+    """Turn the user's remote changes into store facts (completions, moves)."""
     for p in pulled:
-        parsed = parse_uid(p.uid)
-        if parsed is None:
+        ref = ItemRef.parse(p.uid)
+        if ref is None or p.kind == PullKind.DELETED:
+            continue  # deletions: see dismiss_deleted(), which needs the desired items
+        if not tx.application_exists(ref.application_id):
             continue
-        app_id, round_no, step = parsed
-        exists = conn.execute("SELECT 1 FROM applications WHERE id = ?", (app_id,)).fetchone()
-        if p.kind == PullKind.DELETED:
-            continue  # see dismiss_deleted(): it needs the desired items
-        elif not exists:
-            continue
-        elif p.kind == PullKind.COMPLETED and step.startswith("nudge-"):
-            attempt = int(step.split("-")[1])
-            already = conn.execute(
-                "SELECT 1 FROM sent WHERE app_id = ? AND round = ? AND attempt = ?",
-                (app_id, round_no, attempt),
-            ).fetchone()
-            if not already:
-                store.mark_sent(conn, app_id, SentMark(round_no, attempt, p.on))
+        if p.kind == PullKind.COMPLETED and ref.is_nudge:
+            if not tx.has_sent(ref.application_id, ref.round_number, ref.attempt):
+                tx.mark_sent(ref.application_id, SentMark(ref.round_number, ref.attempt, p.on))
         elif p.kind == PullKind.MOVED and p.due is not None:
-            store.mark_moved(conn, app_id, MovedMark(p.uid, p.due))
+            tx.mark_moved(ref.application_id, MovedMark(p.uid, p.due))
 
 
 def dismiss_deleted(
-    store: Store, conn, name: str, pulled: list[Pulled], desired, today: date
+    tx: Transaction, name: str, pulled: list[Pulled], wanted: Mapping[str, Wanted], today: date
 ) -> list[Pulled]:
     """Remember the items the user deleted remotely, so they are never recreated there.
 
-    Only items still desired count. A recorded item that is gone and no longer
-    desired is most likely one we deleted ourselves in a push killed between the
+    Only items still wanted count. A recorded item that is gone and no longer
+    wanted is most likely one we deleted ourselves in a push killed between the
     DELETE and forgetting its record; dismissing it would keep it from ever coming
     back (after `reopen`, say), silently losing a follow-up. Left alone, the plan
     just forgets its record, and the report does not blame the user for it.
@@ -151,62 +331,8 @@ def dismiss_deleted(
     kept = []
     for p in pulled:
         if p.kind == PullKind.DELETED:
-            if p.uid not in desired:
+            if p.uid not in wanted:
                 continue
-            store.dismiss(conn, name, p.uid, today)
+            tx.dismiss(name, p.uid, today)
         kept.append(p)
     return kept
-
-
-def push_one(
-    store: Store,
-    settings: Settings,
-    provider: Provider,
-    *,
-    today: date,
-    now: datetime,
-    dry_run: bool = False,
-    force: bool = False,
-    progress: Callable[[Action], None] | None = None,
-) -> PushReport:
-    name = provider.name
-    recorded = store.records(name)
-    remote = provider.list_items({uid: rec.as_remote() for uid, rec in recorded.items()})
-    reset = bool(getattr(provider, "target_reset", False)) and not remote
-    if reset:
-        # The target itself is new (a missing file): nothing there was deleted by
-        # the user, so forget what we wrote and create everything again.
-        if not dry_run:
-            store.save_records(name, [(uid, None) for uid in recorded])
-        recorded = {}
-    if len(recorded) >= EMPTY_TARGET_THRESHOLD and not remote and not force:
-        raise ProviderError(
-            f"{provider.describe()} has none of the {len(recorded)} items we wrote there;"
-            " if you deleted them on purpose, run `followup-sync push --force`"
-        )
-    pulled = pull(recorded, remote)
-    planner = Planner(settings.user, settings.rules, settings.tz, today, settings.templates_dir)
-    report: PushReport | None = None
-    try:
-        # Pulled facts and the plan built on them: committed for a real push,
-        # rolled back for a dry run (same connection, so the plan sees them).
-        with store.write(content=bool(pulled)) as conn:
-            save_pulled(store, conn, name, pulled, today)
-            apps = store.applications()
-            desired = planner.desired(apps)
-            pulled = dismiss_deleted(store, conn, name, pulled, desired, today)
-            if pulled:  # dismissals removed records
-                recorded = store.records(name)
-            plan = make_plan(desired, recorded, remote, store.dismissed(name), {a.id for a in apps})
-            report = PushReport(name, provider.describe(), plan, pulled, reset=reset)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        return report
-    report.outcome = apply(plan, provider, store, recorded, now, planner.render, progress)
-    if not report.outcome.conflicts:
-        # Provider state (e.g. a sync token) is saved only when no write hit a
-        # conflict: otherwise the next listing must report that item again.
-        with store.write(content=False) as conn:
-            store.save_provider_state(conn, name, dict(provider.context.state))
-    return report

@@ -4,7 +4,8 @@ A provider option prefix such as "password" is looked up, in order, as
 `password_env` (name of an environment variable), `password_cmd` (a command whose
 first output line is the secret, e.g. "pass show dav"), the keyring (service
 "followup-sync", user = provider name) when the keyring package is installed, and
-last `password` in clear in the config, for users who insist.
+last `password` in clear in the config, for users who insist. Every value is
+registered with redaction.py the moment it is resolved.
 """
 
 from __future__ import annotations
@@ -14,22 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ConfigError
-
-_KNOWN: set[str] = set()
-REDACTED = "[redacted]"
-
-
-def remember(value: str) -> str:
-    """Register a secret so that `redact` hides it everywhere we print."""
-    if value and len(value) >= 4:
-        _KNOWN.add(value)
-    return value
-
-
-def redact(text: str) -> str:
-    for value in sorted(_KNOWN, key=len, reverse=True):
-        text = text.replace(value, REDACTED)
-    return text
+from .redaction import remember
 
 
 def resolve(prefix: str, options: Mapping[str, Any], owner: str) -> str | None:

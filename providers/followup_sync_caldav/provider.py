@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from followup_sync import ical
 from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from followup_sync.models import PushItem, RemoteItem
 from followup_sync.provider import Option, Provider
+from followup_sync.redaction import url_without_credentials
 from followup_sync.retry import RetryAfter, retry_call
 
 T = TypeVar("T")
@@ -117,15 +118,6 @@ class _CalendarInfo:
     components: tuple[str, ...]  # empty: the server did not say (all allowed)
 
 
-def _redact(url: str) -> str:
-    """The URL without user info, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 def _path(href: str) -> str:
     """Normalised href: absolute path, unquoted (servers differ in what they escape)."""
     return unquote(urlsplit(href).path)
@@ -133,6 +125,16 @@ def _path(href: str) -> str:
 
 def _digest(remote: RemoteItem) -> str:
     return hashlib.sha1(f"{remote.ref}\x1f{remote.etag}".encode()).hexdigest()[:12]
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot name a CalDAV server, or None."""
+    url = url.strip()
+    full = url if "://" in url else "https://" + url
+    host = urlsplit(full).hostname or ""
+    if not host or not all(c.isalnum() or c in "-._:[]%" for c in host):
+        return f"{url!r} names no server"
+    return None
 
 
 def _slug(name: str) -> str:
@@ -143,23 +145,42 @@ def _slug(name: str) -> str:
 class CalDAVProvider(Provider):
     type = "caldav"
     options = {
-        "url": Option(str, required=True, help="CalDAV server URL (the DAV root or principal)"),
+        "url": Option(
+            str,
+            required=True,
+            help="CalDAV server URL (the DAV root or principal)",
+            check=_url_problem,
+        ),
         "username": Option(str, help="login name; omit for servers without auth"),
-        "password": Option(str, secret=True, help="discouraged: use password_env or password_cmd"),
-        "password_env": Option(str, help="name of an environment variable holding the password"),
-        "password_cmd": Option(str, help="command printing the password, e.g. 'pass show dav'"),
+        "password": Option(
+            str,
+            secret=True,
+            help="the password; better password_env (a variable's name) or password_cmd",
+        ),
         "calendar": Option(str, default="Job follow-ups", help="display name or URL"),
         "create": Option(bool, default=False, help="create the calendar when it is missing"),
-        "component": Option(str, default="VEVENT", help='"VEVENT" (events) or "VTODO" (tasks)'),
+        "component": Option(
+            str,
+            default="VEVENT",
+            help='"VEVENT" (events) or "VTODO" (tasks)',
+            normalize=str.upper,
+            choices=COMPONENTS,
+        ),
         "auth": Option(
             str,
             default="basic",
             help='"basic", "digest" (Baikal\'s default) or "auto" (ask the server first)',
+            normalize=str.lower,
+            choices=("basic", "digest", "auto"),
         ),
         "features": Option(
             str, help='caldav compatibility hints, e.g. "radicale", "xandikos", "nextcloud"'
         ),
-        "timeout": Option((int, float), help="seconds per HTTP request"),
+        "timeout": Option(
+            (int, float),
+            help="seconds per HTTP request",
+            check=lambda v: None if v > 0 else "must be a positive number of seconds",
+        ),
         "verify_tls": Option(bool, default=True, help="check the server's TLS certificate"),
     }
 
@@ -172,23 +193,14 @@ class CalDAVProvider(Provider):
         self.url = self.given_url if "://" in self.given_url else "https://" + self.given_url
         if not self.url.endswith("/"):
             self.url += "/"
-        self.username: str | None = self.opts.get("username") or None
-        # An empty or host-less url ("", "/dav") and a bool or non-positive timeout
-        # used to escape from requests as unexpected errors (exit 70) at the first request.
-        host = urlsplit(self.url).hostname or ""
-        if not all(c.isalnum() or c in "-._:[]%" for c in host) or not host:
-            raise ProviderError(f"{self.describe()}: url {self.given_url!r} names no server")
-        timeout = self.opts.get("timeout")
-        if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
-            raise ProviderError(f"{self.describe()}: timeout must be a positive number of seconds")
-        self.calendar_opt: str = str(self.opts.get("calendar") or "Job follow-ups")
-        self.create_calendar: bool = bool(self.opts.get("create", False))
-        component = str(self.opts.get("component") or "VEVENT").upper()
-        if component not in COMPONENTS:
-            raise ProviderError(
-                f"{self.describe()}: component must be VEVENT or VTODO, not {component!r}"
-            )
-        self.component = component
+        self.username: str | None = self.opts["username"] or None
+        in_url = urlsplit(self.url).password
+        if in_url:
+            # http://user:pw@host/: the password is a secret like any other.
+            context.register_secret(unquote(in_url))
+        self.calendar_opt: str = self.opts["calendar"] or "Job follow-ups"
+        self.create_calendar: bool = self.opts["create"]
+        self.component: str = self.opts["component"]
         self.tz = ZoneInfo(context.user.timezone) if context.user.timezone else None
         self._client: Any = None
         self._calendar_url: str | None = None
@@ -197,11 +209,10 @@ class CalDAVProvider(Provider):
     # --- messages ----------------------------------------------------------------
     def describe(self) -> str:
         who = f" as {self.username!r}" if self.username else ""
-        return f"CalDAV provider {self.name!r} ({_redact(self.url)}{who})"
+        return f"CalDAV provider {self.name!r} ({url_without_credentials(self.url)}{who})"
 
     def _log(self, message: str) -> None:
-        if self.context.log:
-            self.context.log(message)
+        self.context.log(message)
 
     # --- connection --------------------------------------------------------------
     def _connect(self) -> Any:
@@ -217,11 +228,9 @@ class CalDAVProvider(Provider):
             kw["password"] = self.context.secret("password")
             in_url = urlsplit(self.url).password
             if kw["password"] is None and in_url:
-                # http://user:pw@host/ with a username option: caldav ignores the url's
-                # password then, and a None password was a TypeError (exit 70).
-                from followup_sync.secrets import remember
-
-                kw["password"] = remember(unquote(in_url))
+                # http://user:pw@host/ with a username option: caldav ignores the
+                # url's password then, so it is passed on explicitly.
+                kw["password"] = unquote(in_url)
             if kw["password"] is None:
                 # Without this, basic auth with a None password fails deep in
                 # requests with a TypeError (exit 70).
@@ -229,11 +238,7 @@ class CalDAVProvider(Provider):
                     f"{self.describe()}: username is set but no password is configured"
                     " (password_env, password_cmd, the keyring or password)"
                 )
-            auth = str(self.opts.get("auth") or "basic").lower()
-            if auth not in ("basic", "digest", "auto"):
-                raise ProviderError(
-                    f"{self.describe()}: auth must be basic, digest or auto, not {auth!r}"
-                )
+            auth = self.opts["auth"]
             if auth != "auto":
                 # Basic up front by default: otherwise caldav first sends an
                 # unauthenticated probe, and Radicale sleeps ~1 s before every 401.
@@ -426,7 +431,7 @@ class CalDAVProvider(Provider):
             return self._calendar_url
         state = self.context.state
         self._connect()  # RFC 6764 discovery may change self.url's host
-        where = self.given_url if self.discover_url else _redact(self.url)
+        where = self.given_url if self.discover_url else url_without_credentials(self.url)
         key = f"{where}|{self.calendar_opt}|{self.component}"
         cached = state.get(STATE_CALENDAR)
         if cached and state.get(STATE_CALENDAR_FOR) == key:
@@ -466,7 +471,7 @@ class CalDAVProvider(Provider):
                 return self._check_component(found[url])
             if not self.create_calendar:
                 raise ProviderError(
-                    f"{self.describe()}: no calendar at {_redact(self._abs(url))}; "
+                    f"{self.describe()}: no calendar at {url_without_credentials(self._abs(url))}; "
                     "check the calendar URL or set create = true"
                 )
             return self._make_calendar(url, name=url.rstrip("/").rsplit("/", 1)[-1])
@@ -532,7 +537,7 @@ class CalDAVProvider(Provider):
     def _component_message(self, url: str, accepted: tuple[str, ...] = ()) -> str:
         kinds = "/".join(accepted) if accepted else "other components"
         return (
-            f"{self.describe()}: calendar {_redact(self._abs(url))} does not accept "
+            f"{self.describe()}: calendar {url_without_credentials(self._abs(url))} does not accept "
             f"{self.component} items (it takes {kinds}); set component accordingly or "
             "use another calendar"
         )
@@ -563,7 +568,7 @@ class CalDAVProvider(Provider):
                 f"{self.describe()}: could not create calendar {name!r} "
                 f"(HTTP {resp.status}); create it in your calendar app and set calendar"
             )
-        self._log(f"created calendar {name!r} at {_redact(self._abs(url))}")
+        self._log(f"created calendar {name!r} at {url_without_credentials(self._abs(url))}")
         return _CalendarInfo(url=url, name=name, components=(self.component,))
 
     # --- listing -------------------------------------------------------------------

@@ -67,7 +67,13 @@ class IcsFileProvider(Provider):
         "path": Option(
             str, None, help="the .ics file to write; default: followups.ics in the data dir"
         ),
-        "component": Option(str, "VEVENT", help='"VEVENT" (events) or "VTODO" (tasks)'),
+        "component": Option(
+            str,
+            "VEVENT",
+            help='"VEVENT" (events) or "VTODO" (tasks)',
+            normalize=str.upper,
+            choices=(ical.VEVENT, ical.VTODO),
+        ),
         "name": Option(str, "Job follow-ups", help="calendar name shown by apps"),
         "refresh_hours": Option(int, 6, help="REFRESH-INTERVAL / X-PUBLISHED-TTL for subscribers"),
     }
@@ -76,9 +82,7 @@ class IcsFileProvider(Provider):
         super().__init__(name, options, context)
         raw = self.opts.get("path") or str(context.data_dir / "followups.ics")
         self.path = Path(os.path.expanduser(raw))
-        self.component = str(self.opts.get("component") or "VEVENT").upper()
-        if self.component not in (ical.VEVENT, ical.VTODO):
-            raise ProviderError(f'{self.describe()}: component must be "VEVENT" or "VTODO"')
+        self.component = self.opts["component"]
         self._tz = _zone(context.user.timezone)
         self._cal: icalendar.Calendar | None = None  # loaded file, inside a batch
         self._ours: dict[str, icalendar.Component] = {}
@@ -123,8 +127,9 @@ class IcsFileProvider(Provider):
         self._cal = cal
 
     def _save(self) -> None:
-        assert self._cal is not None
         cal = self._cal
+        if cal is None:
+            raise RuntimeError("_save outside a loaded calendar")
         out = ical.new_calendar(self.opts["name"], timedelta(hours=self.opts["refresh_hours"]))
         for prop, value in cal.property_items(recursive=False):
             if prop not in ("BEGIN", "END") and prop not in out:

@@ -30,16 +30,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from followup_sync.atomic import write_atomic
 from followup_sync.errors import (
-    ConfigError,
     ConflictError,
     ProviderAuthError,
     ProviderError,
     RateLimited,
 )
-from followup_sync.models import UID_RE, ItemKind, ItemStatus, PushItem, RemoteItem, parse_uid
+from followup_sync.models import UID_RE, ItemKind, ItemRef, ItemStatus, PushItem, RemoteItem
 from followup_sync.provider import Option, Provider
+from followup_sync.redaction import redact
 from followup_sync.retry import RetryAfter, retry_call
+from followup_sync.text import task_title
 
 T = TypeVar("T")
 
@@ -84,15 +86,15 @@ def parse_marker(description: str | None) -> Marker | None:
         return None
     last = description.rstrip("\n").rsplit("\n", 1)[-1]
     m = MARKER_RE.fullmatch(last.strip())
-    if not m or parse_uid(m["uid"]) is None:
+    if not m or ItemRef.parse(m["uid"]) is None:
         return None
     return Marker(m["uid"], m["hash"], m["at"], m["eml"])
 
 
-def one_line(text: str, limit: int) -> str:
-    """Task content: one line without control characters, at most `limit` chars."""
-    text = " ".join(_CONTROL_RE.sub(" ", _BREAKS_RE.sub(" ", text)).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _labels_problem(labels: list) -> str | None:
+    if not labels or not all(isinstance(x, str) and x.strip() for x in labels):
+        return "give at least one non-empty label"
+    return None
 
 
 def body_text(text: str) -> str:
@@ -162,41 +164,52 @@ class _Refused(ProviderError):
 class TodoistProvider(Provider):
     type = "todoist"
     options = {
-        "token": Option(str, secret=True, help="API token (prefer token_env or token_cmd)"),
-        # No default here: the core reads token_env before token_cmd, so a default
-        # would hide token_cmd. TODOIST_API_TOKEN is the fallback in _token().
-        "token_env": Option(
-            str, help="environment variable holding the API token (default TODOIST_API_TOKEN)"
+        # Also token_env / token_cmd (a secret option). No default token_env here:
+        # the core reads token_env before token_cmd, so a default would hide
+        # token_cmd; TODOIST_API_TOKEN is the fallback in _token().
+        "token": Option(
+            str,
+            secret=True,
+            help="API token; better token_env (default TODOIST_API_TOKEN) or token_cmd",
         ),
-        "token_cmd": Option(str, help="command that prints the API token"),
         "project": Option(
             str, "Job search follow-ups", help="project for the tasks (created when missing)"
         ),
         "section_per_application": Option(bool, False, help="one section per application"),
         "labels": Option(
-            list, ["follow-up"], help="labels for our tasks; the first one marks them as ours"
+            list,
+            ["follow-up"],
+            help="labels for our tasks; the first one marks them as ours",
+            check=_labels_problem,
         ),
-        "api_url": Option(str, DEFAULT_API_URL, help="API base URL (proxies, tests)"),
-        "timeout": Option((int, float), None, help="seconds per request"),
+        "api_url": Option(
+            str,
+            DEFAULT_API_URL,
+            help="API base URL (proxies, tests)",
+            check=lambda v: None if re.match(r"^https?://[^/\s]+", v) else "not an http(s) URL",
+        ),
+        "timeout": Option(
+            (int, float),
+            None,
+            help="seconds per request",
+            check=lambda v: None if v > 0 else "must be a positive number of seconds",
+        ),
         "max_wait": Option(
-            (int, float), 60, help="seconds to wait in total for rate limits and retries"
+            (int, float),
+            60,
+            help="seconds to wait in total for rate limits and retries",
+            check=lambda v: None if v >= 0 else "must be zero or more seconds",
         ),
     }
 
     def __init__(self, name, options, context):
         super().__init__(name, options, context)
-        labels = self.opts.get("labels")
-        labels = ["follow-up"] if labels is None else labels
-        if not labels or not all(isinstance(x, str) and x.strip() for x in labels):
-            raise ConfigError(f"providers.{name}.labels: give at least one non-empty label")
-        self.labels = [x.strip() for x in labels]
+        self.labels = [x.strip() for x in self.opts["labels"]]
         self.label = self.labels[0]
-        self.project = self.opts.get("project") or "Job search follow-ups"
-        self.api_url = (self.opts.get("api_url") or DEFAULT_API_URL).rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", self.api_url):
-            raise ConfigError(f"providers.{name}.api_url: not an http(s) URL")
-        self.timeout = float(self.opts.get("timeout") or context.timeout or 30.0)
-        self.max_wait = float(self.opts.get("max_wait", 60))
+        self.project = self.opts["project"] or "Job search follow-ups"
+        self.api_url = (self.opts["api_url"] or DEFAULT_API_URL).rstrip("/")
+        self.timeout = float(self.opts["timeout"] or context.timeout or 30.0)
+        self.max_wait = float(self.opts["max_wait"])
         self.tz = ZoneInfo(context.user.timezone or "UTC")
         self._api_obj = None
         self._http = None
@@ -213,7 +226,7 @@ class TodoistProvider(Provider):
 
     # --- connection ------------------------------------------------------------
     def _token(self) -> str:
-        token = self.context.secret("token") if self.context.secret else None
+        token = self.context.secret("token")
         env = self.opts.get("token_env") or "TODOIST_API_TOKEN"
         if not token:
             # The core resolves token/token_cmd/keyring; the documented default env
@@ -224,7 +237,7 @@ class TodoistProvider(Provider):
                 f"{self.describe()}: no API token; set {env} or token_cmd "
                 "(Todoist: Settings > Integrations > Developer)"
             )
-        return token.strip()
+        return self.context.register_secret(token.strip())
 
     @property
     def _api(self):
@@ -341,9 +354,7 @@ class TodoistProvider(Provider):
             text = response.text
         except Exception:  # a body we cannot read is not worth a crash
             text = ""
-        text = one_line(text, 160) or response.reason_phrase
-        token = self._secret
-        return text.replace(token, "***") if token else text
+        return redact(task_title(text, 160) or response.reason_phrase)
 
     def _pages(self, what: str, paginator: Iterator[list[T]]) -> Iterator[list[T]]:
         # A failed page leaves the paginator's cursor alone, so a retry re-reads it.
@@ -494,10 +505,12 @@ class TodoistProvider(Provider):
 
     # --- writes -------------------------------------------------------------------
     def create(self, item: PushItem) -> RemoteItem:
-        if self._by_uid is None:
+        by_uid = self._by_uid
+        if by_uid is None:
             self.list_items({})  # once per run: create must not duplicate a UID
-        assert self._by_uid is not None
-        if item.uid in self._by_uid:
+            by_uid = self._by_uid or {}
+            self._by_uid = by_uid
+        if item.uid in by_uid:
             raise ConflictError(f"{self.describe()}: a task for {item.uid} already exists")
         content, description, eml_hash = self._render(item)
         project_id, section_id = self._target(item)
@@ -535,12 +548,21 @@ class TodoistProvider(Provider):
         except ProviderError as e:
             self._undo_create(task.id, item.uid, e)
             raise
-        marker = parse_marker(task.description)
-        assert marker is not None, "the task we wrote lost its marker"
+        marker = self._marker_of_our_write(task)
         remote = self._remote(task, marker, completed=done)
         if done:
             self._remember_done(item.uid, task.id, remote.completed_on)
         return remote
+
+    def _marker_of_our_write(self, task: Any) -> Marker:
+        marker = parse_marker(task.description)
+        if marker is None:
+            # Todoist answered with a description other than the one we sent.
+            raise ProviderError(
+                f"{self.describe()}: Todoist returned task {task.id} without our marker;"
+                " push again to check it"
+            )
+        return marker
 
     def _undo_create(self, task_id: str, uid: str, error: ProviderError) -> None:
         """Remove a task whose attachment could not be added, so the next push
@@ -584,9 +606,8 @@ class TodoistProvider(Provider):
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash leaves the old or the new journal
+        # A crash leaves the old journal or the new one, never a torn file.
+        write_atomic(path, json.dumps(entries).encode("utf-8"))
 
     def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
         task = self._fresh(current, "updating")
@@ -621,8 +642,7 @@ class TodoistProvider(Provider):
         want_done = item.item.status == ItemStatus.SENT
         if want_done != done:
             self._set_completed(task.id, want_done)
-        marker = parse_marker(new.description)
-        assert marker is not None, "the task we wrote lost its marker"
+        marker = self._marker_of_our_write(new)
         if want_done and done:
             # Completed before (by the user or us): keep the day Todoist recorded.
             new = replace(new, completed_at=task.completed_at)
@@ -672,11 +692,11 @@ class TodoistProvider(Provider):
 
     # --- rendering -------------------------------------------------------------
     def _render(self, item: PushItem) -> tuple[str, str, str | None]:
-        if not UID_RE.match(item.uid) or parse_uid(item.uid) is None:
+        if not UID_RE.match(item.uid) or ItemRef.parse(item.uid) is None:
             raise ProviderError(f"{self.describe()}: not a followup-sync UID: {item.uid!r}")
         if not re.fullmatch(r"[!-~]{1,128}", item.content_hash):
             raise ProviderError(f"{self.describe()}: content hash is not markable for {item.uid}")
-        content = one_line(item.summary, CONTENT_MAX) or item.uid
+        content = task_title(item.summary, CONTENT_MAX) or item.uid
         eml_hash = hashlib.sha256(item.eml).hexdigest()[:12] if item.eml else None
         at = item.item.due.astimezone(self.tz).strftime("%H:%M")
         marker = render_marker(item.uid, item.content_hash, at, eml_hash)
@@ -708,7 +728,7 @@ class TodoistProvider(Provider):
                 ).id
         if not self.opts.get("section_per_application"):
             return self._project_id, None
-        name = one_line(f"{item.company} — {item.role}", 2048) or item.item.application_id
+        name = task_title(f"{item.company} — {item.role}", 2048) or item.item.application_id
         if self._sections is None:
             self._sections = {}
             for page in self._pages(

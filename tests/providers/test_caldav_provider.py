@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import pytest
 from caldav.calendarobjectresource import Event, Todo
 
-from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
+from followup_sync.errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
 from followup_sync.testing import ProviderContract, make_context, make_push_item, redate
 from followup_sync_caldav.provider import CalDAVProvider
 from tests.support import caldav_servers
@@ -260,8 +260,13 @@ def test_component_refused_on_put_is_a_clear_error(xandikos_server, tmp_path):
 
 
 def test_bad_component_option(caldav_server, tmp_path):
-    with pytest.raises(ProviderError, match="VEVENT or VTODO"):
+    # An option mistake is a config error (exit 3) naming the provider and the key,
+    # caught when the provider is built, before any request.
+    with pytest.raises(ConfigError) as e:
         make_provider(caldav_server, tmp_path, component="VJOURNAL")
+    assert e.value.exit_code == 3
+    assert "[providers.test] component" in e.value.message
+    assert "'VEVENT', 'VTODO'" in e.value.message and "VJOURNAL" in e.value.message
 
 
 def test_user_completed_todo_keeps_other_fields(radicale_server, tmp_path):

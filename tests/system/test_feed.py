@@ -410,7 +410,7 @@ def test_feed_commands_have_help_with_an_example(env: Env):
 
 def test_the_cli_does_not_import_waitress_or_icalendar_for_feed_commands():
     code = (
-        "import sys; from followup_sync import cli, feed_cli, feed;"
+        "import sys; from followup_sync import cli, feed; import followup_sync.cli.feed;"
         "print(sorted(m for m in ('waitress', 'icalendar') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -557,15 +557,17 @@ def test_accepts_gzip(header: str, expected: bool):
 
 
 def test_redaction():
+    from followup_sync.redaction import feed_path, log_text
+
     token = "k" * 43
-    assert feed.redact(f"/feed/{token}.ics") == "/feed/[token].ics"
-    assert feed.redact(f"/feed/x.ics?t={token}") == "/feed/[token].ics?t=[redacted]"
-    assert token not in feed.redact(f"/{token}")
-    assert feed.redact("/feed/\x1b[31m.ics") == "/feed/[token].ics"
-    assert feed.redact("/a\x1b[31m") == "/a?[31m"
+    assert feed_path(f"/feed/{token}.ics") == "/feed/[token].ics"
+    assert feed_path(f"/feed/x.ics?t={token}") == "/feed/[token].ics?t=[redacted]"
+    assert token not in feed_path(f"/{token}")
+    assert feed_path("/feed/\x1b[31m.ics") == "/feed/[token].ics"
+    assert feed_path("/a\x1b[31m") == "/a?[31m"
     line = f'Exception while serving /feed/{token}.ics\n  File "x.py", in translate_proxy_headers'
-    assert token not in feed.redact_text(line)
-    assert "translate_proxy_headers" in feed.redact_text(line)
+    assert token not in log_text(line)
+    assert "translate_proxy_headers" in log_text(line)
 
 
 def test_feed_urls_for_wildcard_and_ipv6_hosts():

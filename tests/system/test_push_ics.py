@@ -238,27 +238,27 @@ def _push_dying_before_records(env):
     """Push in-process; the file is replaced, then the 'process' dies before the
     records commit (only the 'deleting' marks, written before the file, go through)."""
     from followup_sync.config import load_settings
-    from followup_sync.planner import DELETING
-    from followup_sync.push import build_provider, provider_configs, push_one
-    from followup_sync.store import Store
+    from followup_sync.push import PushContext, push_all
+    from followup_sync.store import Store, StoreRecorder
+    from followup_sync.sync import DELETING
 
     settings = load_settings(env.config)
     store = Store.open(env.data_dir)
-    real = store.save_records
+    real = StoreRecorder.record
 
-    def die(provider, changes):
+    def die(self, changes):
         if any(rec is None or rec.hash != DELETING for _, rec in changes):
             raise _Died
-        return real(provider, changes)
+        return real(self, changes)
 
-    store.save_records = die
-    (name, options), *_ = provider_configs(settings, env.data_dir).items()
-    provider = build_provider(name, options, settings, store, env.data_dir)
-    try:
-        with pytest.raises(_Died):
-            push_one(store, settings, provider, today=date(2026, 11, 27), now=datetime.now(UTC))
-    finally:
-        store.close()
+    ctx = PushContext(store, settings, env.data_dir, date(2026, 11, 27), datetime.now(UTC))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(StoreRecorder, "record", die)
+        try:
+            with pytest.raises(_Died):
+                push_all(ctx)
+        finally:
+            store.close()
 
 
 def test_crash_after_deleting_then_reopen_recreates_the_series(env, ics):

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followup_sync import secrets
+from followup_sync import redaction
 from followup_sync.cli import cli
 from tests.conftest import BASE_CONFIG, ROOT, Env
 from tests.support import caldav_servers, fake_todoist
@@ -86,7 +86,7 @@ class Runner:
     def __call__(self, *args: str, expect: int | None = 0, config: Path | None = None):
         # Each real command is a fresh process: forget secrets learnt by earlier ones, so
         # a leak before resolution is not hidden by redaction from a previous command.
-        secrets._KNOWN.clear()
+        redaction._KNOWN.clear()
         argv = ["--data-dir", str(self.env.data_dir), "--config", str(config or self.env.config)]
         argv += ["--today", "2026-11-26", *args]
         r = CliRunner().invoke(cli, argv, env=self.os_env, catch_exceptions=False)

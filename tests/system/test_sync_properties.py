@@ -23,11 +23,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from followup_sync import applications as appops
 from followup_sync.config import Settings
+from followup_sync.desired import DesiredState
 from followup_sync.errors import UserInputError
-from followup_sync.models import Interviewer, Outcome, User, parse_uid
-from followup_sync.payload import Planner
-from followup_sync.push import build_provider, push_one
-from followup_sync.store import STORE_NAME, Store
+from followup_sync.models import Interviewer, ItemRef, Outcome, User
+from followup_sync.push import PushContext, push_providers
+from followup_sync.store import STORE_NAME, Store, StoreRecorder
 
 pytestmark = [pytest.mark.slow]
 
@@ -85,11 +85,18 @@ class SyncMachine(RuleBasedStateMachine):
     def now(self):
         return datetime.combine(self.today, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
 
+    def ctx(self) -> PushContext:
+        return PushContext(self.store, self.settings, self.dir, self.today, self.now())
+
     def provider(self):
-        return build_provider("cal", self.options, self.settings, self.store, self.dir)
+        return self.ctx().provider("cal", self.options)
+
+    def push_to(self, provider):
+        return push_providers(self.ctx(), [provider], force=True)
 
     def ids(self):
-        return self.store.application_ids()
+        with self.store.read() as tx:
+            return tx.application_ids()
 
     # --- user actions -----------------------------------------------------------
     @rule(company=st.sampled_from(COMPANIES), days_ago=st.integers(0, 20), reply=st.booleans())
@@ -98,10 +105,9 @@ class SyncMachine(RuleBasedStateMachine):
         at = datetime.combine(self.today - timedelta(days=days_ago), datetime.min.time(), tzinfo=TZ)
         at = at.replace(hour=10, minute=self.n % 60)
         # A round dated before the current one is refused (UserInputError): fine.
-        with self.store.write() as conn, contextlib.suppress(UserInputError):
+        with self.store.write() as tx, contextlib.suppress(UserInputError):
             appops.add_interview(
-                self.store,
-                conn,
+                tx,
                 company=company,
                 role="Engineer",
                 at=at,
@@ -113,25 +119,28 @@ class SyncMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.ids())
     @rule(pick=st.integers(0, 10), data=st.data())
     def change_status(self, pick, data):
-        app = self.store.application(self.ids()[pick % len(self.ids())])
+        with self.store.read() as tx:
+            app = tx.application(self.ids()[pick % len(self.ids())])
         action = data.draw(st.sampled_from(["sent", "heard", "close", "reopen", "remove"]))
-        with self.store.write() as conn:
+        with self.store.write() as tx:
             if action == "sent" and app.is_open:
-                items = Planner(self.settings.user, self.settings.rules, TZ, self.today).items(app)
+                items = DesiredState(self.settings.user, self.settings.rules, TZ, self.today).items(
+                    app
+                )
                 try:
                     attempt = appops.next_unsent_attempt(app, items)
-                except Exception:
-                    return
+                except UserInputError:
+                    return  # every nudge is already marked sent
                 on = max(self.today, app.current_round.at.date())
-                appops.mark_sent(self.store, conn, app, attempt, on, 3, self.now())
+                appops.mark_sent(tx, app, attempt, on, 3, self.now())
             elif action == "heard":
-                appops.mark_heard(self.store, conn, app, Outcome.OTHER, self.today, self.now())
+                appops.mark_heard(tx, app, Outcome.OTHER, self.today, self.now())
             elif action == "close":
-                appops.close(self.store, conn, app, self.today, self.now())
+                appops.close(tx, app, self.today, self.now())
             elif action == "reopen":
-                appops.reopen(self.store, conn, app, self.now())
+                appops.reopen(tx, app, self.now())
             elif action == "remove":
-                self.store.delete_application(conn, app.id)
+                tx.delete_application(app.id)
 
     @rule(days=st.integers(1, 9))
     def time_passes(self, days):
@@ -160,39 +169,26 @@ class SyncMachine(RuleBasedStateMachine):
     def push_crashes_after_k_writes(self, k):
         provider = CrashingProvider(self.provider(), k)
         with contextlib.suppress(Crash):
-            push_one(
-                self.store, self.settings, provider, today=self.today, now=self.now(), force=True
-            )
+            self.push_to(provider)
 
     @rule()
     def push_dies_after_writing_before_recording(self):
         """The file is replaced, then the process dies before the records commit."""
-        real = self.store.save_records
+        real = StoreRecorder.record
 
-        def die(provider, changes):
+        def die(recorder, changes):
             if any(rec is None or rec.hash != "-deleting-" for _, rec in changes):
                 raise Crash
-            return real(provider, changes)
+            return real(recorder, changes)
 
-        self.store.save_records = die
-        try:
-            with contextlib.suppress(Crash):
-                push_one(
-                    self.store,
-                    self.settings,
-                    self.provider(),
-                    today=self.today,
-                    now=self.now(),
-                    force=True,
-                )
-        finally:
-            del self.store.save_records
+        with pytest.MonkeyPatch.context() as mp, contextlib.suppress(Crash):
+            mp.setattr(StoreRecorder, "record", die)
+            self.push_to(self.provider())
 
     @rule()
     def push(self):
-        push_one(
-            self.store, self.settings, self.provider(), today=self.today, now=self.now(), force=True
-        )
+        run = self.push_to(self.provider())
+        assert not run.failures, run.failures
         self.check_converged()
 
     # --- what must always hold -----------------------------------------------
@@ -206,8 +202,9 @@ class SyncMachine(RuleBasedStateMachine):
     def only_the_users_deletions_are_dismissed_and_nothing_looks_moved(self):
         # Our own writes, however a crash interleaves them with the records, must
         # never be taken for the user's: no dismissal they did not cause, no move.
-        assert self.store.dismissed("cal") <= self.user_deleted
-        assert self.store.conn.execute("SELECT count(*) FROM moved").fetchone()[0] == 0
+        with self.store.read() as tx:
+            assert tx.dismissed("cal") <= self.user_deleted
+            assert all(a.moved == () for a in tx.applications())
 
     @invariant()
     def no_duplicate_uids(self):
@@ -215,21 +212,21 @@ class SyncMachine(RuleBasedStateMachine):
         assert len(uids) == len(set(uids))
 
     def check_converged(self):
-        planner = Planner(self.settings.user, self.settings.rules, TZ, self.today)
-        desired = set(planner.desired(self.store.applications()))
-        dismissed = self.store.dismissed("cal")
+        desired_state = DesiredState(self.settings.user, self.settings.rules, TZ, self.today)
+        with self.store.read() as tx:
+            desired = set(desired_state.wanted(tx.applications()))
+            dismissed = tx.dismissed("cal")
+            records = tx.records("cal")
         on_file = set(self.file_uids())
         known = set(self.ids())
         # Items of applications the store no longer knows and never recorded (the
         # store was lost, then the application removed) are left alone: we cannot
         # tell them from another device's, and deleting is the one thing we must
         # not get wrong.
-        orphans = {u for u in on_file - desired if parse_uid(u)[0] not in known}
+        orphans = {u for u in on_file - desired if ItemRef.parse(u).application_id not in known}
         assert on_file - orphans == desired - dismissed
-        assert set(self.store.records("cal")) == on_file - orphans
-        again = push_one(
-            self.store, self.settings, self.provider(), today=self.today, now=self.now()
-        )
+        assert set(records) == on_file - orphans
+        (again,) = push_providers(self.ctx(), [self.provider()]).reports
         assert again.plan.writes == [], [a.line() for a in again.plan.writes]
         assert again.pulled == []
 

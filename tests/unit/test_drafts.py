@@ -419,7 +419,7 @@ def _reference_eml(draft: Draft, when: datetime | None) -> bytes:
         msg["From"] = _Folded("From", d._mailbox("From", draft.from_name, addr))
     if addr := d._address(draft.to_addr):
         msg["To"] = _Folded("To", d._mailbox("To", draft.to_name, addr))
-    msg["Subject"] = _Folded("Subject", d._fold("Subject", d._one_line(draft.subject)))
+    msg["Subject"] = _Folded("Subject", d._fold("Subject", d.header_value(draft.subject)))
     if when is not None:
         from email.utils import format_datetime
 

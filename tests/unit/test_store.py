@@ -7,20 +7,16 @@ import stat
 
 import pytest
 
-from followup_sync.store import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    STORE_NAME,
-    Store,
-    _split_sql,
-    slugify,
-)
+from followup_sync.store import SCHEMA_VERSION, STORE_NAME, Store
+from followup_sync.store.applications import slugify
+from followup_sync.store.database import MIGRATIONS, _split_sql
 
 
 def test_fresh_store_is_owner_only_and_current(tmp_path):
     store = Store.open(tmp_path)
     assert stat.S_IMODE((tmp_path / STORE_NAME).stat().st_mode) == 0o600
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with store.read() as tx:
+        assert tx.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     store.close()
 
 
@@ -45,7 +41,8 @@ def test_every_migration_path_reaches_the_current_schema(tmp_path, start):
         conn.commit()
         conn.close()
     upgraded = Store.open(tmp_path)
-    assert upgraded.application_ids() == (["a"] if start else [])
+    with upgraded.read() as tx:
+        assert tx.application_ids() == (["a"] if start else [])
     upgraded.close()
     fresh_dir = tmp_path / "fresh"
     Store.open(fresh_dir).close()

@@ -1,8 +1,11 @@
-"""Follow-up items -> PushItems: the summary, description, draft and hash providers render.
+"""The desired state: applications -> the items that should exist, with content hashes.
 
-Providers share this one rendering of content, so an item reads the same in a
-calendar, a task app and the feed, and the content hash means the same thing
-everywhere.
+`DesiredState` (for one user, rule set and day) runs the rules engine over
+applications and says which items should exist on every provider (`Wanted`),
+each with a hash of what it would render to; `render` turns a Wanted into the
+PushItem (summary, description, draft, .eml) providers write. Providers share
+this one rendering, so an item reads the same in a calendar, a task app and the
+feed, and the content hash means the same thing everywhere.
 """
 
 from __future__ import annotations
@@ -25,17 +28,11 @@ from .models import (
     Rules,
     User,
 )
+from .text import single_line
 
 UTC = ZoneInfo("UTC")
 # Items with these statuses exist on providers; withdrawn ones are deleted.
 LIVE = (ItemStatus.PLANNED, ItemStatus.OVERDUE, ItemStatus.SENT)
-
-
-def one_line(text: str) -> str:
-    """Collapse CR/LF/control characters: summaries are single lines everywhere."""
-    if not text.isprintable():  # the per-character pass only when needed (10x faster)
-        text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())
 
 
 # Bump when rendering changes in a way users should see pushed again: the content
@@ -44,7 +41,7 @@ RENDER_VERSION = "1"
 
 
 @dataclass(frozen=True)
-class Desired:
+class Wanted:
     """An item the rules want to exist, with the hash of what it would render to.
 
     Rendering (drafts, .eml) costs about a millisecond per item; the planner only
@@ -67,8 +64,8 @@ class Desired:
 
 
 @dataclass(frozen=True)
-class Planner:
-    """Everything needed to turn applications into items, for one `today`."""
+class DesiredState:
+    """Everything needed to turn applications into wanted items, for one `today`."""
 
     user: User
     rules: Rules
@@ -82,35 +79,48 @@ class Planner:
     def push_item(self, app: Application, item: FollowUpItem) -> PushItem:
         return build_push_item(app, item, self.user, self.rules, self.templates_dir)
 
-    def render(self, want: Desired) -> PushItem:
+    def render(self, want: Wanted) -> PushItem:
         return build_push_item(
             want.app, want.item, self.user, self.rules, self.templates_dir, want.content_hash
         )
 
-    def desired(self, apps: list[Application]) -> dict[str, Desired]:
+    def wanted(self, apps: list[Application]) -> dict[str, Wanted]:
         """The desired state, unrendered: every planned, overdue or sent item, by UID."""
-        settings_fp = _settings_fingerprint(self.user, self.rules, self.templates_dir)
-        out: dict[str, Desired] = {}
+        settings_fp = settings_fingerprint(self.user, self.rules, self.templates_dir)
+        out: dict[str, Wanted] = {}
         for app in apps:
             app_fp = _app_fingerprint(app, settings_fp)
             for item in self.items(app):
                 if item.status in LIVE:
-                    out[item.uid] = Desired(item, app, _item_hash(app_fp, item), self.rules)
+                    out[item.uid] = Wanted(item, app, _item_hash(app_fp, item), self.rules)
         return out
 
     def live_push_items(self, apps: list[Application]) -> dict[str, PushItem]:
         """The desired state, rendered (for a whole-calendar export or feed)."""
-        return {uid: self.render(want) for uid, want in self.desired(apps).items()}
+        return {uid: self.render(want) for uid, want in self.wanted(apps).items()}
 
 
-def _settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -> str:
+def settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -> str:
+    """What of the settings rendering reads, and nothing else.
+
+    Named fields, not repr() of the whole User and Rules: a setting added later
+    (or one that only moves dates, which each item's own hash covers) must not
+    rewrite every pushed item, and with it edits the user made there. Not the
+    package version either: RENDER_VERSION says when rendering changed.
+    """
     templates = []
     if templates_dir is not None and Path(templates_dir).is_dir():
         for path in sorted(Path(templates_dir).glob("*.txt")):
             templates.append([path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
-    # Not the package version: an upgrade that renders the same must not rewrite
-    # every item (and with it edits the user made); RENDER_VERSION says when it does.
-    return json.dumps([RENDER_VERSION, repr(user), repr(rule_set), templates], default=str)
+    read = [
+        user.name,
+        user.email,
+        user.timezone,
+        rule_set.max_nudges,
+        rule_set.duration_minutes,
+        rule_set.alarm_minutes,
+    ]
+    return json.dumps([RENDER_VERSION, read, templates])
 
 
 def _app_fingerprint(app: Application, settings_fp: str) -> str:
@@ -133,6 +143,7 @@ def _app_fingerprint(app: Application, settings_fp: str) -> str:
 
 
 def _item_hash(app_fp: str, item: FollowUpItem) -> str:
+    """The item's content hash: its application's fingerprint plus what of the item renders."""
     # Overdue renders like planned: the content must not change with `today`, or
     # every push would rewrite overdue items.
     rendered_status = "sent" if item.status == ItemStatus.SENT else "open"
@@ -153,12 +164,12 @@ def _item_hash(app_fp: str, item: FollowUpItem) -> str:
 def contact_of(app: Application) -> str:
     for person in app.current_round.interviewers:
         if person.name:
-            return one_line(person.name)
+            return single_line(person.name)
     return ""
 
 
 def summary_for(app: Application, item: FollowUpItem, rule_set: Rules) -> str:
-    company, role = one_line(app.company), one_line(app.role)
+    company, role = single_line(app.company), single_line(app.role)
     if item.kind == ItemKind.MOVE_ON:
         n = rule_set.max_nudges
         return (
@@ -190,7 +201,7 @@ def build_push_item(
         eml = drafts.as_eml(draft, when=item.due)
         lines = []
         if draft.to_addr or draft.to_name:
-            lines.append(f"To: {one_line(draft.to_name)} <{draft.to_addr}>".replace(" <>", ""))
+            lines.append(f"To: {single_line(draft.to_name)} <{draft.to_addr}>".replace(" <>", ""))
         if item.channel == Channel.PHONE:
             lines.append("Call, or send this email:")
         lines += [f"Subject: {draft.subject}", "", draft.body, "", "---", f"Send it: {mailto}"]
@@ -205,12 +216,12 @@ def build_push_item(
     duration = timedelta(minutes=rule_set.duration_minutes)
     alarm = timedelta(minutes=rule_set.alarm_minutes)
     if content_hash is None:
-        settings_fp = _settings_fingerprint(user, rule_set, templates_dir)
+        settings_fp = settings_fingerprint(user, rule_set, templates_dir)
         content_hash = _item_hash(_app_fingerprint(app, settings_fp), item)
     return PushItem(
         item=item,
-        company=one_line(app.company),
-        role=one_line(app.role),
+        company=single_line(app.company),
+        role=single_line(app.role),
         contact=contact_of(app),
         summary=summary,
         description=description,

@@ -1,25 +1,17 @@
-"""CLI glue for the live ICS feed: `serve`, `feed url`, `feed rotate`.
+"""The live ICS feed: `serve`, `feed url`, `feed rotate`.
 
-Kept light: cli.py imports this module for every command, so waitress and
-icalendar are imported only inside `serve` (through feed.py's lazy imports).
+Kept light: waitress and icalendar are imported only inside `serve`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-if TYPE_CHECKING:
-    from .cli import App
-
-# cli.py imports this module while it is still loading, so the App context object
-# is taken with click.pass_obj rather than cli.pass_app.
-pass_app = click.pass_obj
+from .context import AppContext, pass_app
 
 
-def _urls(app: App, token: str) -> tuple[str, str]:
-    from .feed import feed_url, webcal_url
+def _urls(app: AppContext, token: str) -> tuple[str, str]:
+    from ..feed import feed_url, webcal_url
 
     f = app.settings.feed
     url = feed_url(f.base_url, f.host, f.port, token)
@@ -39,7 +31,7 @@ def _urls(app: App, token: str) -> tuple[str, str]:
     "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads."
 )
 @pass_app
-def serve(app: App, host, port, threads):
+def serve(app: AppContext, host, port, threads):
     """Serve the live ICS feed at /feed/<token>.ics until Ctrl-C.
 
     The feed is re-rendered only when the store, the config or the date changes,
@@ -55,7 +47,7 @@ def serve(app: App, host, port, threads):
     import logging
     import sys
 
-    from . import feed
+    from .. import feed
 
     settings = app.settings  # a broken config fails here, before listening
     host = host if host is not None else settings.feed.host
@@ -76,8 +68,7 @@ def serve(app: App, host, port, threads):
         logger.setLevel(logging.INFO)
         logger.propagate = False
 
-    root = click.get_current_context().find_root()
-    fixed_today = app.today if root.params.get("today") else None
+    fixed_today = app.today if app.today_given else None
     wsgi_app = feed.make_app(app.data_dir, app.config_path, fixed_today)
     server = feed.create_server(wsgi_app, host, port, threads)
     # Render once before the first subscriber asks: a slow first render or a
@@ -113,7 +104,7 @@ def feed():
 @feed.command()
 @click.option("-q", "--quiet", is_flag=True, help="Print only the URL.")
 @pass_app
-def url(app: App, quiet):
+def url(app: AppContext, quiet):
     """Print the feed URL (made on first use), its webcal:// form, and how to subscribe.
 
     Uses [feed] base_url when set (the public address behind your proxy),
@@ -124,7 +115,7 @@ def url(app: App, quiet):
       followup-sync feed url
       followup-sync feed url --quiet | xclip -selection clipboard
     """
-    from .feed import ensure_token
+    from ..feed import ensure_token
 
     http_url, webcal = _urls(app, ensure_token(app.data_dir))
     click.echo(http_url)
@@ -134,7 +125,7 @@ def url(app: App, quiet):
     _explain(app, http_url)
 
 
-def _explain(app: App, http_url: str) -> None:
+def _explain(app: AppContext, http_url: str) -> None:
     lines = [
         "",
         "Subscribe:",
@@ -154,7 +145,7 @@ def _explain(app: App, http_url: str) -> None:
 
 @feed.command()
 @pass_app
-def rotate(app: App):
+def rotate(app: AppContext):
     """Replace the secret token: the old URL stops working at once, even on a running server.
 
     Subscribers must then be re-added with the new URL.
@@ -163,7 +154,7 @@ def rotate(app: App):
     Example:
       followup-sync feed rotate
     """
-    from .feed import rotate_token
+    from ..feed import rotate_token
 
     http_url, webcal = _urls(app, rotate_token(app.data_dir))
     click.echo(http_url)
@@ -172,3 +163,6 @@ def rotate(app: App):
         "The old URL no longer works: remove the old subscription and subscribe to this one.",
         err=True,
     )
+
+
+COMMANDS = [serve, feed]

@@ -1,0 +1,153 @@
+"""Commands for files and the store itself: init, import, export, backup, restore."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import UserInputError
+from .context import AppContext, pass_app
+
+
+@click.command()
+@click.option("--name", default="Your Name", help="Your name, to sign emails.")
+@click.option("--email", default="you@example.com", help="Your email address.")
+@click.option("--timezone", "tzname", default=None, help="IANA time zone (default: the system's).")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@pass_app
+def init(app: AppContext, name, email, tzname, force):
+    """Write a commented starter config.
+
+    \b
+    Example:
+      followup-sync init --name "Alex Rivera" --email alex@example.com --timezone America/New_York
+    """
+    from ..applications import clean_line
+    from ..config import STARTER_CONFIG, system_timezone, zone
+
+    tzname = tzname or system_timezone()
+    zone(tzname)
+    path = app.config_path
+    if path.exists() and not force:
+        raise UserInputError(f"{path} exists; use --force to overwrite it")
+
+    def toml_str(value: str, what: str) -> str:
+        # The inside of a TOML basic string: a JSON string escapes exactly what
+        # TOML needs (\\, \", control characters).
+        return json.dumps(clean_line(value, what), ensure_ascii=False)[1:-1]
+
+    text = STARTER_CONFIG.format(
+        name=toml_str(name, "name"),
+        email=toml_str(email, "email"),
+        timezone=toml_str(tzname, "timezone"),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {path}")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def import_(app: AppContext, path):
+    """Import interviews from CSV, TOML or JSON (see examples/); safe to repeat.
+
+    \b
+    Example:
+      followup-sync import examples/applications.toml
+    """
+    from ..applications import add_interview
+    from ..importer import read_rows
+
+    rows = read_rows(path, app.settings.tz, app.today)
+    added = rounds = same = 0
+    with app.store.write() as tx:
+        for r in rows:
+            res = add_interview(
+                tx,
+                company=r.company,
+                role=r.role,
+                at=r.at,
+                interviewers=r.interviewers,
+                reply_by=r.reply_by,
+                stage=r.stage,
+                skills=r.skills,
+                accomplishment=r.accomplishment,
+                notes=r.notes,
+                now=app.now(),
+            )
+            if res.unchanged:
+                same += 1
+            elif res.created:
+                added += 1
+            else:
+                rounds += 1
+    click.echo(
+        f"Imported {path.name}: {added} new applications, {rounds} new rounds, {same} unchanged"
+    )
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vtodo", is_flag=True, help="Write follow-ups as tasks (VTODO) instead of events.")
+@pass_app
+def export(app: AppContext, path, vtodo):
+    """Write every live follow-up to an .ics file once (import it into any calendar).
+
+    \b
+    Example:
+      followup-sync export ~/followups.ics
+    """
+    from .. import ical
+    from ..atomic import write_atomic
+
+    items = app.desired.live_push_items(app.applications())
+    cal = ical.build_calendar(
+        items.values(), ical.VTODO if vtodo else ical.VEVENT, app.settings.feed.name
+    )
+    data = cal.to_ical()
+    path = path.expanduser()
+    try:
+        write_atomic(path, data)
+    except OSError as e:
+        raise UserInputError(f"cannot write {path}: {e.strerror}") from None
+    click.echo(f"Wrote {len(items)} follow-ups to {path}")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def backup(app: AppContext, path):
+    """Copy the store to PATH (a consistent snapshot, owner-only).
+
+    \b
+    Example:
+      followup-sync backup ~/followups-backup.sqlite3
+    """
+    app.store.backup_to(path.expanduser())
+    click.echo(f"Backed up to {path}")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, exists=False, path_type=Path))
+@pass_app
+def restore(app: AppContext, path):
+    """Replace the store with a backup made by `backup` (the current one is kept aside).
+
+    Waits for a running push to end first (the same lock as `push`).
+
+    \b
+    Example:
+      followup-sync restore ~/followups-backup.sqlite3
+    """
+    from ..lock import data_dir_lock
+    from ..store import restore_store
+
+    with data_dir_lock(app.data_dir):
+        kept = restore_store(app.data_dir, path.expanduser())
+    click.echo(f"Restored from {path}" + (f"; the previous store is at {kept}" if kept else ""))
+
+
+COMMANDS = [init, import_, export, backup, restore]

@@ -1,0 +1,179 @@
+"""Every human summary and `--json` contract, in one place (the JSON shapes are promises:
+see README). The CLI prints what these return; nothing here does I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from .redaction import redact
+from .sync import Op, Pulled, PullKind
+from .text import terminal
+
+if TYPE_CHECKING:
+    from .models import Application, FollowUpItem
+    from .push import ProviderReport, RunResult
+
+
+def error_line(message: str) -> str:
+    """One line for stderr: secrets redacted, control characters shown escaped."""
+    return terminal(redact(message))
+
+
+# --- applications and items ------------------------------------------------------------
+def item_json(app: Application, item: FollowUpItem) -> dict[str, Any]:
+    return {
+        "application": app.id,
+        "company": app.company,
+        "role": app.role,
+        "round": item.round_number,
+        "kind": item.kind.value,
+        "attempt": item.attempt,
+        "channel": item.channel.value if item.channel else None,
+        "due": item.due.isoformat(),
+        "uid": item.uid,
+        "status": item.status.value,
+        "sent_on": item.sent_on.isoformat() if item.sent_on else None,
+    }
+
+
+def plan_json(
+    today: date, timezone: str, pairs: Iterable[tuple[Application, FollowUpItem]]
+) -> dict[str, Any]:
+    return {
+        "today": today.isoformat(),
+        "timezone": timezone,
+        "items": [item_json(a, i) for a, i in pairs],
+    }
+
+
+def list_json(
+    today: date, rows: Iterable[tuple[Application, FollowUpItem | None]]
+) -> dict[str, Any]:
+    return {
+        "today": today.isoformat(),
+        "applications": [
+            {
+                "id": a.id,
+                "company": a.company,
+                "role": a.role,
+                "status": a.status.value,
+                "outcome": a.outcome.value if a.outcome else None,
+                "rounds": len(a.rounds),
+                "last_interview": a.current_round.at.isoformat(),
+                "next": item_json(a, n) if n else None,
+            }
+            for a, n in rows
+        ],
+    }
+
+
+# --- push ------------------------------------------------------------------------------
+_PULL_TEXT = {
+    PullKind.COMPLETED: "you completed {uid} on {on}: marked sent, later follow-ups re-planned",
+    PullKind.MOVED: "you moved {uid} to {due}: kept, later follow-ups follow it",
+    PullKind.DELETED: "you deleted {uid}: it will not be recreated here",
+    PullKind.EDITED: "you edited {uid}: your edit is kept",
+}
+
+
+def pull_line(p: Pulled) -> str:
+    due = f"{p.due:%a %Y-%m-%d %H:%M}" if p.due else ""
+    return _PULL_TEXT[p.kind].format(uid=p.uid, on=p.on, due=due)
+
+
+def summary_line(report: ProviderReport, dry_run: bool) -> str:
+    plan = report.plan
+    if dry_run:
+        counts = (
+            f"{plan.count(Op.CREATE)} to create, {plan.count(Op.UPDATE)} to update,"
+            f" {plan.count(Op.DELETE)} to delete, {plan.unchanged} unchanged"
+        )
+        return f"{report.name} ({report.where}), dry run: {counts}"
+    o = report.result
+    if o is None:
+        raise ValueError("summary_line of a real push needs its result")
+    extra = ""
+    if o.kept:
+        extra += f", {o.kept} kept (your edits)"
+    if o.adopted:
+        extra += f", {o.adopted} adopted"
+    if plan.skipped_dismissed:
+        extra += f", {plan.skipped_dismissed} skipped (deleted by you)"
+    return (
+        f"{report.name} ({report.where}): {o.created} created, {o.updated} updated,"
+        f" {o.deleted} deleted, {plan.unchanged} unchanged, {o.failed} failed{extra}"
+    )
+
+
+def report_lines(report: ProviderReport, dry_run: bool) -> list[str]:
+    """What a push prints for one provider: notes, pulled changes, the plan, the summary."""
+    lines = [f"  {error_line(n)}" for n in report.notes]
+    if report.reset:
+        lines.append(f"  {report.where} was missing: writing every follow-up anew")
+    lines += [f"  {pull_line(p)}" for p in report.pulled]
+    if dry_run:
+        lines += [f"  {a.line()}" for a in report.plan.actions]
+    lines.append(summary_line(report, dry_run))
+    return lines
+
+
+def failure_lines(run: RunResult, several: bool) -> list[str]:
+    """One error line per failed provider (named when several were pushed)."""
+    out = []
+    for f in run.failures:
+        prefix = f"{f.name}: " if several else ""
+        out.append(f"Error: {error_line(prefix + f.error.message)}")
+    return out
+
+
+def report_json(report: ProviderReport) -> dict[str, Any]:
+    plan, o = report.plan, report.result
+    out: dict[str, Any] = {
+        "name": report.name,
+        "where": report.where,
+        "planned": {
+            "create": plan.count(Op.CREATE),
+            "update": plan.count(Op.UPDATE),
+            "delete": plan.count(Op.DELETE),
+            "unchanged": plan.unchanged,
+        },
+        "changes": [{"op": a.op.value, "uid": a.uid, "reason": a.reason} for a in plan.actions],
+        "pulled": [{"kind": p.kind.value, "uid": p.uid} for p in report.pulled],
+        "notes": [redact(n) for n in report.notes],
+    }
+    if o is not None:
+        out["result"] = {
+            "created": o.created,
+            "updated": o.updated,
+            "deleted": o.deleted,
+            "unchanged": plan.unchanged,
+            "kept": o.kept,
+            "adopted": o.adopted,
+            "skipped_dismissed": plan.skipped_dismissed,
+            "failed": o.failed,
+            "errors": [redact(e) for e in o.errors],  # provider text: never trust it
+        }
+    return out
+
+
+def push_json(run: RunResult) -> dict[str, Any]:
+    return {
+        "dry_run": run.dry_run,
+        "providers": [report_json(r) for r in run.reports],
+        "failures": [{"name": f.name, "error": redact(f.error.message)} for f in run.failures],
+    }
+
+
+def providers_json(types: Sequence) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": t.name,
+            "class": t.target,
+            "plugin": t.plugin,
+            "package": t.distribution,
+            "version": t.version,
+        }
+        for t in types
+    ]

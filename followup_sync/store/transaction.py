@@ -1,0 +1,22 @@
+"""The one object every store access goes through: a connection inside BEGIN...COMMIT.
+
+Its methods come from the concern modules (applications.py, sync_state.py); use
+cases take a Transaction, never a connection, and never write SQL themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .applications import ApplicationQueries
+from .sync_state import SyncStateQueries
+
+
+class Transaction(ApplicationQueries, SyncStateQueries):
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def revision(self) -> int:
+        """Bumped by every content-changing write; the feed re-renders when it moves."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0])
