@@ -7,10 +7,12 @@ DEMO_DIR ?= $(CURDIR)/.demo
 
 .PHONY: install test lint demo bench clean
 
+# pip's build output (setuptools' notes on editable installs) goes to a log that is
+# shown only when the install fails: `make demo` prints the plan, not noise.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	$(BIN)/pip install -q -e ".[test]" >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $@
 
 install: $(STAMP)

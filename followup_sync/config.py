@@ -60,7 +60,7 @@ def _valid_zone(name: str) -> bool:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    # OSError: a name longer than the file system allows (ENAMETOOLONG) was exit 70.
+    # OSError: a name longer than the file system allows (ENAMETOOLONG).
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
@@ -173,7 +173,7 @@ def _parse_time(raw: Any, where: str) -> time:
 def parse_settings(data: dict, path: Path | None = None) -> Settings:
     _check_keys(data, _TOP, "the config file")
     for section in _TOP:
-        # `user = 1` or `feed = [1]` used to escape as an unexpected TypeError (exit 70).
+        # `user = 1` or `feed = [1]` is a mistake to name, not a TypeError later.
         if not isinstance(data.get(section, {}), dict):
             raise ConfigError(f"{section} must be a table ([{section}])")
     user_t = data.get("user", {})
@@ -193,7 +193,7 @@ def parse_settings(data: dict, path: Path | None = None) -> Settings:
     feed_t = data.get("feed", {})
     _check_keys(feed_t, {f.name for f in fields(FeedSettings)}, "[feed]")
     for f in fields(FeedSettings):
-        # Typed like [rules]: `base_url = [1]` used to crash `feed url` (exit 70).
+        # Typed like [rules]: `base_url = [1]` would otherwise fail in `feed url`.
         if f.name in feed_t:
             _typed(feed_t[f.name], type(f.default), f"[feed] {f.name}")
     if not 0 <= feed_t.get("port", 0) <= 65535:
@@ -218,7 +218,7 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(f"config {path}: {e}") from None
     except (ValueError, RecursionError) as e:
         # tomllib raises a plain ValueError for an integer over Python's 4300-digit
-        # limit and recurses per nesting level: both escaped as exit 70 before.
+        # limit and recurses per nesting level: both are config mistakes to name.
         detail = "nested too deeply" if isinstance(e, RecursionError) else str(e)
         raise ConfigError(f"config {path}: {detail}") from None
     return parse_settings(data, path)

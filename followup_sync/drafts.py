@@ -63,10 +63,9 @@ from .text import header_value
 
 
 class TemplateError(ConfigError, ValueError):
-    """A broken template in the user's templates/ folder: exit 3 with its message.
+    """A broken template in the user's templates/ folder: a config error (exit 3).
 
-    Still a ValueError for callers that catch that; as a plain ValueError it left the
-    CLI as an "unexpected" error (exit 70) although the message was already clear.
+    Also a ValueError, for library callers that catch that.
     """
 
 

@@ -81,11 +81,11 @@ def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[Row]:
             raise UserInputError(f"{path.name}: unknown format (use .csv, .toml or .json)")
     except RecursionError:
         # json and tomllib recurse per nesting level: "[[[[..." (well under the
-        # 10 MB cap) would otherwise escape as an unexpected error (exit 70).
+        # 10 MB cap) would otherwise be an unexpected error.
         raise UserInputError(f"{path.name}: nested too deeply to be an applications file") from None
     except ValueError as e:
         # An integer longer than Python's 4300-digit str limit raises a plain
-        # ValueError from json/tomllib, not their own decode errors (exit 70 before).
+        # ValueError from json/tomllib, not their own decode errors.
         raise UserInputError(f"{path.name}: malformed {suffix[1:].upper()} ({e})") from None
     return [_row(r, f"{path.name} {where}", tz, today) for where, r in raw]
 
@@ -172,7 +172,7 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
         if v is None:
             return ""
         # Booleans are not text either ("True" as a company); no `where` here: the
-        # except below adds it (it used to appear twice).
+        # except below adds it once.
         if isinstance(v, (dict, list, bool)) and key != "interviewers":
             raise UserInputError(f"{key} must be text")
         return str(v)
@@ -194,7 +194,7 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
         if isinstance(people, str):
             people = [people]
         if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
-            # A dict/null/number entry used to become a person named "{'a': 1}" or "None".
+            # A dict/null/number entry must not become a person named "{'a': 1}" or "None".
             raise UserInputError("interviewers must be a list of text")
         return Row(
             company=clean_line(text("company"), "company"),

@@ -271,7 +271,12 @@ class ProviderContract:
         self._write(provider, provider.create, item)
         summary, description = self.stored_text(provider, item.uid)
         assert summary == item.summary
-        assert _lines(description)[: len(_lines(item.description))] == _lines(item.description)
+        # Every line of the draft arrives as it is; the mailto: link may be marked up
+        # (a Markdown link in Todoist) but its URL is kept whole.
+        text = [line for line in _lines(item.description) if "mailto:" not in line]
+        stored = [line for line in _lines(description) if "mailto:" not in line]
+        assert stored[: len(text)] == text
+        assert item.mailto in description
 
     def test_hostile_text_round_trips_as_one_item(self, provider):
         nasty = "Acme\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\nX-Unsent: 0; \u2603 \x00\x1b"

@@ -25,3 +25,7 @@ class TestJsonFile(ProviderContract):
         data = json.loads(provider.path.read_text())
         data[remote.uid]["done_on"] = day.isoformat()
         provider.path.write_text(json.dumps(data))
+
+    def stored_text(self, provider, uid):
+        entry = json.loads(provider.path.read_text())[uid]
+        return entry["summary"], entry["description"]

@@ -79,6 +79,13 @@ class CalDAVContract(ProviderContract):
         obj.load()
         return obj
 
+    def stored_text(self, provider, uid):
+        # Read back with the caldav library, not our provider's code.
+        _, cal = other_app(self._server, provider)
+        objs = cal.get_todos() if self.component == "VTODO" else cal.get_events()
+        (comp,) = [o.icalendar_component for o in objs if o.icalendar_component["UID"] == uid]
+        return str(comp["SUMMARY"]), str(comp["DESCRIPTION"])
+
     def add_foreign(self, provider):
         provider.list_items({})  # creates the calendar
         _, cal = other_app(self._server, provider)

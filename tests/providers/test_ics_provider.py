@@ -31,6 +31,11 @@ class _FileHooks:
                 change(comp)
         provider.path.write_bytes(cal.to_ical())
 
+    def stored_text(self, provider, uid):
+        cal = icalendar.Calendar.from_ical(provider.path.read_bytes())
+        (comp,) = [c for c in cal.walk() if c.get("UID") == uid]
+        return str(comp["SUMMARY"]), str(comp["DESCRIPTION"])
+
     def add_foreign(self, provider):
         provider.path.write_bytes(FOREIGN)
 

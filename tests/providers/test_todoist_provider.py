@@ -25,6 +25,13 @@ pytestmark = [pytest.mark.network]
 NY = ZoneInfo("America/New_York")
 
 
+class _NoMarker:
+    uid = None
+
+
+_NO = _NoMarker()
+
+
 class TestTodoist(ProviderContract):
     @pytest.fixture
     def provider(self, fake, make_provider):
@@ -47,6 +54,15 @@ class TestTodoist(ProviderContract):
 
     def edit_remotely(self, provider, remote):
         self.fake.user_edit_task(remote.ref, content="Edited by the user")
+
+    def stored_text(self, provider, uid):
+        # The fake server's own data, not what our provider reports.
+        (task,) = [
+            t
+            for t in self.fake.tasks.values()
+            if not t["is_deleted"] and (parse_marker(t["description"]) or _NO).uid == uid
+        ]
+        return task["content"], task["description"]
 
     def complete_remotely(self, provider, remote, day):
         at = datetime.combine(day, dtime(17, 0), tzinfo=NY)

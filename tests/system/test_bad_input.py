@@ -844,19 +844,20 @@ def test_config_refusals_are_one_clear_line(seeded, text, needle):
 
 
 @pytest.mark.parametrize(
-    "options, needle",
+    "options, needle, code",
     [
-        # CalDAV options that reached requests and came back as exit 70 before the fix.
-        ("url = ''", "names no server"),
-        ("url = '/dav/'", "names no server"),
-        ("url = 'http://exa mple.com/'", "names no server"),
-        ("timeout = true", "timeout must be a positive number"),
-        ("timeout = -1", "timeout must be a positive number"),
-        ("timeout = 0", "timeout must be a positive number"),
-        ("password = ''", "no password is configured"),
+        # Option mistakes are config errors (exit 3), named with provider and key.
+        ("url = ''", "[providers.dav] url: '' names no server", 3),
+        ("url = '/dav/'", "[providers.dav] url: '/dav/' names no server", 3),
+        ("url = 'http://exa mple.com/'", "names no server", 3),
+        ("timeout = true", "[providers.dav] timeout must be a whole number or a number", 3),
+        ("timeout = -1", "[providers.dav] timeout: must be a positive number", 3),
+        ("timeout = 0", "timeout: must be a positive number", 3),
+        # The password is resolved when connecting (it may come from a command).
+        ("password = ''", "no password is configured", 4),
     ],
 )
-def test_caldav_options_refused_clearly(seeded, options, needle):
+def test_caldav_options_refused_clearly(seeded, options, needle, code):
     env = seeded.fresh()
     base = {"url": "'http://127.0.0.1:9/'", "username": "'alex'", "password": "'pw-123456'"}
     key = options.split(" = ")[0]
@@ -865,7 +866,7 @@ def test_caldav_options_refused_clearly(seeded, options, needle):
     env.write_config(f"[providers.dav]\ntype = 'caldav'\n{lines}\n")
     r = env.run("push", today=TODAY, expect=None, env={"FOLLOWUP_SYNC_NO_KEYRING": "1"})
     assert not assert_clean(r, env, seeded)
-    assert r.exit_code == 4 and needle in r.stderr, r.stderr
+    assert r.exit_code == code and needle in r.stderr, r.stderr
     seeded.done(env)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import subprocess
 import sys
 from datetime import date, datetime
@@ -329,14 +328,18 @@ def test_startup_does_not_import_heavy_modules(env):
 
 
 def test_today_defaults_to_the_users_zone(env):
-    env.add_acme()
-    r = env.run("list", "--json", today=None)
-    today = json.loads(r.stdout)["today"]
-    assert date.fromisoformat(today) in {
-        datetime.now().date(),
-        date.fromordinal(datetime.now().date().toordinal() - 1),
-        date.fromordinal(datetime.now().date().toordinal() + 1),
-    }
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11) are always on different days."""
+    from zoneinfo import ZoneInfo
+
+    seen = {}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        env.write_config(f'[user]\nname = "Alex"\ntimezone = "{zone}"\n', base="")
+        before = datetime.now(ZoneInfo(zone)).date()
+        today = date.fromisoformat(env.json("list", today=None)["today"])
+        after = datetime.now(ZoneInfo(zone)).date()
+        assert today in (before, after), zone
+        seen[zone] = today
+    assert seen["Pacific/Kiritimati"] > seen["Pacific/Pago_Pago"]
 
 
 def test_an_explicit_zone_in_a_typed_date_is_honoured(env):

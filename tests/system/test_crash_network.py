@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -338,6 +339,6 @@ def test_two_pushes_at_once_are_serialised_radicale_and_todoist(
         ]
         outs = [p.communicate(timeout=120) for p in procs]
         assert all(p.returncode == 0 for p in procs), outs
-        created = sorted(int(o.split(" created")[0].rsplit(" ", 1)[1]) for o, _ in outs)
+        created = sorted(int(re.search(r"(\d+) created, ", o)[1]) for o, _ in outs)
         assert created == [0, 12], outs
         check_converged(env, name, remote(), completes=name == "todo")

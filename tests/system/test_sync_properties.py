@@ -119,8 +119,9 @@ class SyncMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.ids())
     @rule(pick=st.integers(0, 10), data=st.data())
     def change_status(self, pick, data):
+        ids = self.ids()
         with self.store.read() as tx:
-            app = tx.application(self.ids()[pick % len(self.ids())])
+            app = tx.application(ids[pick % len(ids)])
         action = data.draw(st.sampled_from(["sent", "heard", "close", "reopen", "remove"]))
         with self.store.write() as tx:
             if action == "sent" and app.is_open:

@@ -162,3 +162,36 @@ def test_ids_are_unique_and_readable(env):
     assert env.add_acme(date="2027-02-01 10:00") == "acme-backend-engineer-2"
     r = env.run("add", "日本", "--role", "エンジニア", "--date", "2026-11-20")
     assert r.stdout.strip() == "application"
+
+
+def test_an_application_without_rounds_is_damage_not_silence(env):
+    env.add_acme()
+    conn = sqlite3.connect(env.data_dir / STORE_NAME)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM rounds")
+    conn.commit()
+    conn.close()
+    r = env.run("list", expect=6)
+    assert "has no interview rounds" in r.stderr and "damaged" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_restore_waits_for_a_running_push(env):
+    """restore takes the push lock: the store is never moved aside under a push."""
+    import fcntl
+    import os
+
+    env.add_acme()
+    backup = env.root / "backup.sqlite3"
+    env.run("backup", str(backup))
+    env.run("remove", "acme", "--yes")
+    fd = os.open(env.data_dir / "push.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a push is running
+    try:
+        r = env.run("restore", str(backup), expect=6, env={"FOLLOWUP_SYNC_LOCK_WAIT": "0.2"})
+        assert "another followup-sync push is running" in r.stderr
+        assert env.plan() == []  # nothing was restored
+    finally:
+        os.close(fd)
+    env.run("restore", str(backup))
+    assert len(env.plan()) == 4

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from followup_sync.atomic import write_atomic
 from followup_sync.errors import ConflictError, ProviderError
 from followup_sync.models import PushItem, RemoteItem
 from followup_sync.provider import Option, Provider
@@ -39,10 +39,8 @@ class JsonFileProvider(Provider):
             raise ProviderError(f"cannot read {self.path}: {e}") from None
 
     def _write(self, data: dict) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".followups.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        # followup_sync.atomic: a reader never sees the file half written.
+        write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
     @staticmethod
     def _remote(uid: str, entry: dict) -> RemoteItem:
