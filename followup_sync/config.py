@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
@@ -98,7 +99,8 @@ class Settings:
 _TOP = {"user", "rules", "providers", "feed"}
 
 
-def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+def check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    """A ConfigError naming every key of `table` that is not in `allowed`."""
     unknown = sorted(set(table) - allowed)
     if unknown:
         # A quoted key may hold "\r" or ESC: show those escaped, never raw on a terminal.
@@ -121,7 +123,7 @@ def _typed(value: Any, kind: type | tuple, where: str) -> Any:
 
 def parse_rules(table: dict) -> Rules:
     names = {f.name for f in fields(Rules)}
-    _check_keys(table, names, "[rules]")
+    check_keys(table, names, "[rules]")
     defaults = Rules()
     values: dict[str, Any] = {}
     for f in fields(Rules):
@@ -171,13 +173,13 @@ def _parse_time(raw: Any, where: str) -> time:
 
 
 def parse_settings(data: dict, path: Path | None = None) -> Settings:
-    _check_keys(data, _TOP, "the config file")
+    check_keys(data, _TOP, "the config file")
     for section in _TOP:
         # `user = 1` or `feed = [1]` is a mistake to name, not a TypeError later.
         if not isinstance(data.get(section, {}), dict):
             raise ConfigError(f"{section} must be a table ([{section}])")
     user_t = data.get("user", {})
-    _check_keys(user_t, {"name", "email", "timezone"}, "[user]")
+    check_keys(user_t, {"name", "email", "timezone"}, "[user]")
     for k, v in user_t.items():
         _typed(v, str, f"[user] {k}")
     tzname = user_t.get("timezone") or system_timezone()
@@ -191,7 +193,7 @@ def parse_settings(data: dict, path: Path | None = None) -> Settings:
         if "type" not in table:
             raise ConfigError(f'[providers.{name}] needs a type, e.g. type = "ics"')
     feed_t = data.get("feed", {})
-    _check_keys(feed_t, {f.name for f in fields(FeedSettings)}, "[feed]")
+    check_keys(feed_t, {f.name for f in fields(FeedSettings)}, "[feed]")
     for f in fields(FeedSettings):
         # Typed like [rules]: `base_url = [1]` would otherwise fail in `feed url`.
         if f.name in feed_t:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from . import redaction
+from .config import check_keys
 from .errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
 from .models import PushItem, RemoteItem, User
 
@@ -85,13 +86,7 @@ def validate_options(name: str, cls: type[Provider], options: Mapping[str, Any])
     for key, opt in cls.options.items():
         if opt.secret:
             allowed |= {key + suffix for suffix in SECRET_SOURCES}
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        shown = ", ".join(k if k.isprintable() else repr(k) for k in unknown)
-        raise ConfigError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} in {where}: {shown}"
-            f" (allowed: {', '.join(sorted(allowed))})"
-        )
+    check_keys(options, allowed, where)
     out: dict[str, Any] = {}
     for key, opt in cls.options.items():
         sources = [key] + ([key + s for s in SECRET_SOURCES] if opt.secret else [])

@@ -8,6 +8,12 @@ nothing changed costs one REPORT.
 
 caldav is imported inside methods: importing it costs ~0.3 s and the CLI must
 start fast for commands that never touch a server.
+
+Why one module of ~850 lines: calendar discovery, sync-token listing and
+conditional writes share one connection and one set of server quirks (the
+retry and error mapping in `_request`, the multistatus parsing); split apart,
+each piece would need the others' private state. The sections below follow the
+order of a push: connection, discovery, listing, writes.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ task and reports tasks back as RemoteItems. The SDK (todoist-api-python) has no
 base-URL option, no upload call and no retries, so this module adds an httpx
 transport that rewrites the base URL, posts uploads itself, and wraps every call
 in followup_sync.retry.retry_call.
+
+Why one module of ~800 lines: the marker format, the SDK adapter (transport,
+retries, rate-limit budget) and the task CRUD with its crash journal are one
+provider's private protocol; the sections below keep them apart within it.
 """
 
 from __future__ import annotations
