@@ -91,6 +91,15 @@ class ApplicationQueries:
         ).fetchone()
         return row[0] if row else None
 
+    def find_latest(self, company: str, role: str) -> str | None:
+        """The newest application with this company and role, whatever its status."""
+        row = self.conn.execute(
+            "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (company, role),
+        ).fetchone()
+        return row[0] if row else None
+
     def find_round(self, company: str, role: str, at: datetime) -> tuple[str, int] | None:
         """(application id, round number) of this exact interview, if recorded."""
         rows = self.conn.execute(

@@ -89,7 +89,7 @@ def test_newer_schema_is_refused(env):
 
 def test_backup_and_restore_round_trip(env):
     env.add_acme()
-    env.run("sent", "acme", "--on", "2026-11-27")
+    env.run("sent", "acme", "--on", "2026-11-25")
     env.run("push")
     plan = env.plan()
     backup = env.root / "backup.sqlite3"
