@@ -234,10 +234,6 @@ def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: boo
     return True
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _plan_all(
     ctx: PushContext, targets: list[_Target], run: RunResult, dry_run: bool
 ) -> list[_Target]:
@@ -248,40 +244,35 @@ def _plan_all(
     """
     desired = ctx.desired()
     changed = any(t.pulled for t in targets)
-    try:
-        with ctx.store.write(content=changed) as tx:
-            for target in targets:
-                if target.reset:
-                    tx.save_records(
-                        target.provider.name,
-                        [(uid, None) for uid in tx.records(target.provider.name)],
-                    )
-                save_pulled(tx, target.pulled, ctx.now)
-            apps = tx.applications()
-            wanted = desired.wanted(apps)
-            known_apps = {a.id for a in apps}
-            for target in targets:
-                name = target.provider.name
-                target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
-                if any(p.kind == PullKind.DELETED for p in target.pulled):
-                    target.recorded = tx.records(name)  # dismissals removed records
-                plan = make_plan(
-                    wanted, target.recorded, target.remote, tx.dismissed(name), known_apps
+    with ctx.store.write(content=changed) as tx:
+        for target in targets:
+            if target.reset:
+                tx.save_records(
+                    target.provider.name,
+                    [(uid, None) for uid in tx.records(target.provider.name)],
                 )
-                target.report = ProviderReport(
-                    name,
-                    target.provider.describe(),
-                    plan,
-                    target.pulled,
-                    None,
-                    target.reset,
-                    target.notes,
-                )
-                run.reports.append(target.report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+            save_pulled(tx, target.pulled, ctx.now)
+        apps = tx.applications()
+        wanted = desired.wanted(apps)
+        known_apps = {a.id for a in apps}
+        for target in targets:
+            name = target.provider.name
+            target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
+            if any(p.kind == PullKind.DELETED for p in target.pulled):
+                target.recorded = tx.records(name)  # dismissals removed records
+            plan = make_plan(wanted, target.recorded, target.remote, tx.dismissed(name), known_apps)
+            target.report = ProviderReport(
+                name,
+                target.provider.describe(),
+                plan,
+                target.pulled,
+                None,
+                target.reset,
+                target.notes,
+            )
+            run.reports.append(target.report)
+        if dry_run:
+            tx.rollback()
     return targets
 
 

@@ -38,6 +38,32 @@ def item_json(app: Application, item: FollowUpItem) -> dict[str, Any]:
     }
 
 
+def application_json(app: Application) -> dict[str, Any]:
+    """One application in full, for `show --json`."""
+    return {
+        "id": app.id,
+        "company": app.company,
+        "role": app.role,
+        "status": app.status.value,
+        "outcome": app.outcome.value if app.outcome else None,
+        "status_on": app.status_on.isoformat() if app.status_on else None,
+        "skills": app.skills,
+        "accomplishment": app.accomplishment,
+        "notes": app.notes,
+        "rounds": [
+            {
+                "number": r.number,
+                "at": r.at.isoformat(),
+                "stage": r.stage,
+                "interviewers": [str(p) for p in r.interviewers],
+                "reply_by": r.reply_by.isoformat() if r.reply_by else None,
+                "notes": r.notes,
+            }
+            for r in app.rounds
+        ],
+    }
+
+
 def plan_json(
     today: date, timezone: str, pairs: Iterable[tuple[Application, FollowUpItem]]
 ) -> dict[str, Any]:
