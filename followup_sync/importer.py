@@ -103,6 +103,8 @@ def _csv(text: str, name: str, delimiter: str | None) -> tuple[list[tuple[str, d
         ]
         seen: dict[str, str] = {}
         for h, f in zip(header, fields, strict=True):
+            if f is not None and f in seen and seen[f].lower() == h.strip().lower():
+                raise UserInputError(f"{name}: duplicate column {h.strip()!r} in the header")
             if f is not None and f in seen:
                 # Two columns meaning one field: which one to take is a guess.
                 raise UserInputError(
