@@ -243,12 +243,17 @@ def rotate(app: AppContext):
                 f" {target.describe()}: share it by link and set public_url to that link.",
                 err=True,
             )
+        if result.failures:
+            click.echo(
+                "The new URL works; the old one still does until a push deletes it:"
+                " subscribe to the new one.",
+                err=True,
+            )
+            click.get_current_context().exit(result.failures[0][1].exit_code)
         click.echo(
             "The old URL no longer works: remove the old subscription and subscribe to this one.",
             err=True,
         )
-        if result.failures:
-            click.get_current_context().exit(result.failures[0][1].exit_code)
     finally:
         for target in targets:
             target.close()

@@ -146,8 +146,9 @@ class S3Publisher(Publisher):
         timeout = float(self.opts["timeout"])
         settings: dict[str, Any] = {
             "s3": {"addressing_style": style},
-            # Three tries with backoff for dropped connections and 5xx/throttling.
-            "retries": {"mode": "standard", "max_attempts": 3},
+            # Three tries in all (total_max_attempts counts the first), with backoff,
+            # for dropped connections, 5xx and throttling.
+            "retries": {"mode": "standard", "total_max_attempts": 3},
             "connect_timeout": timeout,
             "read_timeout": timeout,
             "user_agent_extra": "followup-sync",

@@ -37,6 +37,7 @@ Content-Length (never chunked), so truncation cuts a known number of bytes.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import struct
@@ -292,6 +293,13 @@ class FaultProxy:
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         with socket.create_connection((host, port), timeout=self.upstream_timeout) as sock:
             sock.sendall(head + body[: len(body) // 2])
+            # Then the end of the stream, and wait until the server has dealt with
+            # the short body and hung up: the client hears of the drop only after
+            # the server did whatever it does with half an upload.
+            sock.shutdown(socket.SHUT_WR)
+            with contextlib.suppress(OSError):
+                while sock.recv(65536):
+                    pass
 
     def _forward_headers(self, headers) -> dict[str, str]:
         fwd = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}

@@ -24,7 +24,8 @@ class PublicFilesOnly(BaseMiddleware):
         return False
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
+        # wsgidav has split the share off already: /public is in SCRIPT_NAME.
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if path == PUBLIC or path.startswith(PUBLIC + "/"):
             rest = path[len(PUBLIC) :].lstrip("/")
             on_disk = os.path.normpath(os.path.join(self.root, rest))
