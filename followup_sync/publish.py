@@ -162,7 +162,12 @@ def publish_targets(
     """
     if not publishers:
         return
-    token = current_token(ctx.data_dir)
+    try:
+        token = current_token(ctx.data_dir)
+    except FollowupError as e:  # a damaged token file: every target fails, providers stay
+        for publisher in publishers:
+            run.fail(publisher.name, e, [])
+        return
     renderer = FeedRenderer(ctx, _applications(ctx))
     for publisher in publishers:
         notes: list[str] = []
@@ -221,7 +226,10 @@ def rotate(ctx: PushContext, publishers: list[Publisher]) -> RotateResult:
     with data_dir_lock(ctx.data_dir):
         if not publishers:
             return RotateResult(redaction.remember(tokens.rotate_token(ctx.data_dir)), True)
-        old = current_token(ctx.data_dir)
+        try:
+            old = current_token(ctx.data_dir)
+        except FollowupError:
+            old = ""  # a damaged token file: the rotation replaces it
         new = redaction.remember(tokens.next_token(ctx.data_dir))
         renderer = FeedRenderer(ctx, _applications(ctx))
         failures = []

@@ -92,7 +92,10 @@ def switch_token(data_dir: Path, new: str) -> str | None:
     Returns the old token (None if there was none).
     """
     data_dir = Path(data_dir)
-    old = read_token(data_dir)
+    try:
+        old = read_token(data_dir)
+    except FollowupError:
+        old = None  # a damaged token file is what a rotation repairs
     if old is not None and old != new:
         _write_retired(data_dir, [*retired_tokens(data_dir), old])
     _write_token(data_dir, new, replace=True)

@@ -304,6 +304,18 @@ def test_an_old_feed_that_could_not_be_deleted_goes_at_the_next_push(published: 
 
 
 # --- failures -----------------------------------------------------------------------------------
+def test_a_damaged_token_file_fails_the_targets_and_rotate_repairs_it(published: Published):
+    published.run("push")
+    old_urls = published.urls()
+    feed.token_path(published.env.data_dir).write_text("not a token\n")
+    r = published.run("push", expect=1)
+    assert r.stderr.count("Error: ") == 2 and "run `followup-sync feed rotate`" in r.stderr
+    published.run("feed", "rotate")
+    assert set(published.urls().values()).isdisjoint(old_urls.values())
+    for url in published.urls().values():
+        assert anon_get(url)[0] == 200
+
+
 def test_wrong_credentials_are_one_line_each_and_the_secrets_appear_nowhere(
     env: Env, s3_iam_server, webdav_server
 ):
