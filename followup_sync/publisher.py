@@ -98,7 +98,8 @@ class Publisher(abc.ABC):
 
     @abc.abstractmethod
     def public_url(self, token: str) -> str:
-        """Where subscribers read the feed published under `token`."""
+        """Where subscribers read the feed published under `token`; "" while unknown
+        (a share link still to be made for the file)."""
 
     def location(self) -> str:
         """What, besides the object's name, identifies where it lives (bucket, folder...)."""
@@ -114,8 +115,14 @@ class Publisher(abc.ABC):
         return hashlib.sha256(key.encode()).hexdigest()[:24]
 
     def link_is_fixed(self) -> bool:
-        """True when `public_url` is a link to one file (a share link) that rotation cannot move."""
+        """True when `public_url` is a link to one file (a share link) that rotation cannot
+        move: a new name needs a new link, made by the user."""
         return False
+
+    def where_to_share(self, token: str) -> str:
+        """What to share by link when `link_is_fixed()`: the object, named (its name is the
+        secret token, so only for the user's own terminal)."""
+        return f"{self.object_name(token)} in {self.describe()}"
 
     @abc.abstractmethod
     def head(self, name: str) -> RemoteObject | None: ...

@@ -141,14 +141,19 @@ def url(app: AppContext, quiet):
         lines = []
         for target in targets:
             public = target.public_url(token)
-            click.echo(public)
-            if not quiet:
-                click.echo(webcal_url(public))
-            state = (
-                ""
-                if is_published(target, token)
-                else ": not published yet, run `followup-sync publish`"
-            )
+            if public:
+                click.echo(public)
+                if not quiet:
+                    click.echo(webcal_url(public))
+            if not is_published(target, token):
+                state = ": not published yet, run `followup-sync publish`"
+            elif not public:
+                state = (
+                    f": no public_url yet: share {target.where_to_share(token)} by link,"
+                    " then set public_url to that link"
+                )
+            else:
+                state = ""
             lines.append(f"  {target.name} ({target.describe()}){state}")
         if not quiet:
             click.echo("\n".join(["", "Published by:", *lines]), err=True)
@@ -234,13 +239,15 @@ def rotate(app: AppContext):
             click.echo(http_url)
             click.echo(webcal)
         for target in targets:
-            public = target.public_url(result.token)
-            click.echo(public)
-            click.echo(webcal_url(public))
+            if target not in result.fixed_links:
+                public = target.public_url(result.token)
+                click.echo(public)
+                click.echo(webcal_url(public))
         for target in result.fixed_links:
             click.echo(
-                f"{target.name}: the feed is now {target.object_name(result.token)} in"
-                f" {target.describe()}: share it by link and set public_url to that link.",
+                f"{target.name}: the feed is now {target.where_to_share(result.token)}:"
+                " share it by link and set public_url to that link (the old link died"
+                " with the old file).",
                 err=True,
             )
         if result.failures:

@@ -69,9 +69,9 @@ class WebDAVPublisher(Publisher):
         ),
         "public_url": Option(
             str,
-            required=True,
             help="where subscribers read it: a folder URL ending in / (the file name is"
-            " appended) or with {name}; or a share link to the file itself",
+            " appended) or with {name}; or a share link to the file itself (Nextcloud:"
+            " share the file once it is published, then set this)",
             check=lambda v: (
                 None
                 if urlsplit(v.strip()).scheme in ("http", "https")
@@ -114,11 +114,12 @@ class WebDAVPublisher(Publisher):
         return self.folder
 
     def link_is_fixed(self) -> bool:
-        public = self.opts["public_url"].strip()
+        # No public_url yet means one is coming: a share link made for the file.
+        public = (self.opts["public_url"] or "").strip()
         return "{name}" not in public and not public.endswith("/")
 
     def public_url(self, token: str) -> str:
-        public = self.opts["public_url"].strip()
+        public = (self.opts["public_url"] or "").strip()
         if self.link_is_fixed():
             return public
         return place_name(public, "name", quote(self.object_name(token)))

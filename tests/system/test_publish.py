@@ -464,6 +464,41 @@ def test_feed_url_prints_each_target_and_whether_it_was_published(published: Pub
     assert "not published yet" not in published.run("feed", "url").stderr
 
 
+def test_a_share_link_to_the_file_the_nextcloud_way(env: Env, webdav_server):
+    """Publish first, share the file by link, set public_url: updates keep the link."""
+    folder = webdav_server.new_folder()
+    proxy = FaultProxy(webdav_server.url, forwarded_host=True)
+    dav_url = f"{proxy.url.rstrip('/')}{webdav_server.dav_prefix}/{folder}/"
+    os_env = {**webdav_server.env(), "FOLLOWUP_SYNC_NO_KEYRING": "1"}
+    try:
+        config = webdav_server.config("nc", folder, url=dav_url)
+        env.write_config(
+            config.replace(f'public_url = "{webdav_server.public_folder(folder)}"', "")
+        )
+        env.add_acme()
+        env.run("publish", env=os_env)
+        token = feed.token_path(env.data_dir).read_text().strip()
+        r = env.run("feed", "url", env=os_env)
+        assert r.stdout == ""
+        assert f"no public_url yet: share {token}.ics in WebDAV folder" in r.stderr
+        # The user shares the file; here /public stands in for the share link.
+        link = webdav_server.public_folder(folder) + f"{token}.ics"
+        env.write_config(config.replace(webdav_server.public_folder(folder), link))
+        assert env.run("feed", "url", "--quiet", env=os_env).stdout.split() == [link]
+        env.run("sent", "acme", "--on", "2026-11-25")
+        proxy.reset()
+        env.run("push", env=os_env)
+        assert proxy.counts["MOVE"] == 0 and proxy.counts["PUT"] == 1  # in place: link kept
+        assert b"Sent: " in anon_get(link)[2]
+        r = env.run("feed", "rotate", env=os_env)
+        new = feed.token_path(env.data_dir).read_text().strip()
+        assert r.stdout == "" and f"the feed is now {new}.ics in WebDAV folder" in r.stderr
+        assert anon_get(link)[0] == 404  # the old link died with the old file
+        assert webdav_server.files(folder) == [f"{new}.ics"]
+    finally:
+        proxy.close()
+
+
 def test_the_store_keeps_no_token_and_no_object_name(published: Published):
     published.run("push")
     published.run("feed", "rotate")
