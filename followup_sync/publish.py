@@ -2,14 +2,21 @@
 
 For each publish target (publisher.py) a publish:
 
-1. renders the published feed (feed/published.py) once per distinct setting;
-2. asks the target for the object's version (one HEAD);
-3. uploads nothing when the object is what the last publish left there: the
-   same place and name, the same content hash, the same remote version, or (S3)
-   a remote MD5 equal to the body's, which adopts an upload whose answer was lost;
+1. asks the target for the object's version (one HEAD);
+2. uploads nothing, and renders nothing, when the object is what the last
+   publish left there (same place and name, same remote version) and nothing
+   the feed is made of changed: the store's revision, the settings, the day;
+3. otherwise renders the published feed (feed/published.py, once per distinct
+   setting in a run) and still uploads nothing when its content hash is the one
+   last published there, or (S3) when the remote MD5 equals the body's, which
+   adopts an upload whose answer was lost;
 4. otherwise uploads it, conditional on the version just seen, and records
-   (place fingerprint, content hash, version) in the target's state in the store.
-   The name itself holds the feed token, a secret, and is never stored.
+   (place fingerprint, inputs key, content hash, version) in the target's state
+   in the store. The name itself holds the feed token, a secret, and is never
+   stored.
+
+Step 2 keeps a no-op push cheap at any size: rendering 40,000 items takes tens of
+seconds, a HEAD and a few hashes do not.
 
 `rotate` gives the feed a new secret name: it publishes under the new name on
 every target first, switches the token only when all of them hold it, then
@@ -20,10 +27,11 @@ again, so the old URL dies for sure and the new one never answers 404.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import redaction
+from . import __version__, redaction
 from .errors import FollowupError
 from .feed import token as tokens
 from .feed.published import PublishedFeed, render_published
@@ -41,8 +49,11 @@ WOULD_UPLOAD = "would upload"
 
 # State keys, per target, in the store (none of them is a secret).
 STATE_TARGET = "target"  # Publisher.fingerprint(): place + name, hashed
+STATE_INPUTS = "inputs"  # FeedRenderer.inputs(): what that body was made of, hashed
 STATE_SHA256 = "sha256"  # the body last uploaded
 STATE_VERSION = "version"  # the remote version (ETag) that upload produced
+STATE_SIZE = "bytes"  # its size and events, reported when nothing is rendered
+STATE_EVENTS = "events"
 
 
 @dataclass
@@ -53,51 +64,93 @@ class PublishReport:
     size: int  # bytes of the feed as published
     events: int
     notes: list[str] = field(default_factory=list)
+    rendered: bool = True  # False: nothing it is made of changed, so it was not even rendered
 
 
 class FeedRenderer:
-    """Renders the published feed once per (sent_days, attach_eml, name) in one run."""
+    """The published feed for one run: rendered only when needed, once per setting.
 
-    def __init__(self, ctx: PushContext, apps: list[Application]):
+    `revision` is the store's, read when the run starts; a write after it bumps
+    the revision, so the next publish sees it.
+    """
+
+    def __init__(self, ctx: PushContext):
         self.ctx = ctx
-        self.apps = apps
-        self._feeds: dict[tuple, PublishedFeed] = {}
+        with ctx.store.read() as tx:
+            self.revision = tx.revision()
+        self._snapshot: tuple[int, list[Application]] | None = None
+        self._feeds: dict[tuple, tuple[PublishedFeed, str]] = {}
 
-    def for_target(self, publisher: Publisher) -> PublishedFeed:
+    def _settings(self, publisher: Publisher) -> tuple:
         opts = publisher.opts
         name = opts.get("name") or self.ctx.settings.feed.name
-        key = (opts["sent_days"], opts["attach_eml"], name)
-        if key not in self._feeds:
-            self._feeds[key] = render_published(
-                self.ctx.desired(),
-                self.apps,
-                sent_days=opts["sent_days"],
-                attach_eml=opts["attach_eml"],
-                name=name,
+        return (opts["sent_days"], opts["attach_eml"], name)
+
+    def _inputs(self, revision: int, publisher: Publisher) -> str:
+        from .desired import RENDER_VERSION, settings_fingerprint
+
+        s = self.ctx.settings
+        key = (
+            __version__,
+            RENDER_VERSION,
+            revision,
+            self.ctx.today.isoformat(),
+            repr(s.user),
+            repr(s.rules),  # all of it: the rules move dates, not only the text
+            settings_fingerprint(s.user, s.rules, s.templates_dir),  # templates' contents
+            self._settings(publisher),
+        )
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+    def inputs(self, publisher: Publisher) -> str:
+        """What the feed for this target is made of, as of the run's start, hashed."""
+        return self._inputs(self.revision, publisher)
+
+    def render(self, publisher: Publisher) -> tuple[PublishedFeed, str]:
+        """(the feed, the inputs key of exactly what it was rendered from)."""
+        settings = self._settings(publisher)
+        if settings not in self._feeds:
+            if self._snapshot is None:
+                # Revision and applications in one read: the key names this content.
+                self._snapshot = self.ctx.store.snapshot()
+            revision, apps = self._snapshot
+            sent_days, attach_eml, name = settings
+            feed = render_published(
+                self.ctx.desired(), apps, sent_days=sent_days, attach_eml=attach_eml, name=name
             )
-        return self._feeds[key]
+            self._feeds[settings] = (feed, self._inputs(revision, publisher))
+        return self._feeds[settings]
 
 
 def publish_to(
-    publisher: Publisher, feed: PublishedFeed, token: str, *, dry_run: bool = False
+    publisher: Publisher, renderer: FeedRenderer, token: str, *, dry_run: bool = False
 ) -> PublishReport:
-    """Publish `feed` under `token` on one target (see the module's docstring)."""
+    """Publish the feed under `token` on one target (see the module's docstring)."""
     state = publisher.context.state
     name = publisher.object_name(token)
     place = publisher.fingerprint(token)
     remote = publisher.head(name)
     same_place = state.get(STATE_TARGET) == place
     recorded = state.get(STATE_VERSION) if same_place else None
+    ours = remote is not None and remote.version == recorded
+    if ours and state.get(STATE_INPUTS) == renderer.inputs(publisher):
+        # Nothing it is made of changed since it was uploaded: not even a render.
+        size, events = int(state.get(STATE_SIZE) or 0), int(state.get(STATE_EVENTS) or 0)
+        return PublishReport(
+            publisher.name, publisher.describe(), UNCHANGED, size, events, rendered=False
+        )
+    feed, inputs = renderer.render(publisher)
     report = PublishReport(
         publisher.name, publisher.describe(), UNCHANGED, len(feed.body), feed.events
     )
-    if remote is not None and remote.version == recorded and state.get(STATE_SHA256) == feed.sha256:
-        pass  # exactly what the last publish left: nothing to send
+    if ours and state.get(STATE_SHA256) == feed.sha256:
+        if not dry_run:  # the same bytes from new inputs (another day, say)
+            _record(state, place, inputs, feed, remote.version)
     elif remote is not None and remote.md5 == feed.md5:
         # The target already holds these bytes (an upload whose answer was lost,
         # or a new data dir publishing the same store): record, do not resend.
         if not dry_run:
-            _record(state, place, feed, remote.version)
+            _record(state, place, inputs, feed, remote.version)
     elif dry_run:
         report.status = WOULD_UPLOAD
     else:
@@ -109,7 +162,7 @@ def publish_to(
                 " replacing it with the current one"
             )
         uploaded = publisher.upload(name, feed.body, remote)
-        _record(state, place, feed, uploaded.version)
+        _record(state, place, inputs, feed, uploaded.version)
         report.status = UPLOADED
         if getattr(publisher, "head_refused", False) and recorded is not None:
             publisher.context.log(
@@ -121,10 +174,13 @@ def publish_to(
     return report
 
 
-def _record(state, place: str, feed: PublishedFeed, version: str) -> None:
+def _record(state, place: str, inputs: str, feed: PublishedFeed, version: str) -> None:
     state[STATE_TARGET] = place
+    state[STATE_INPUTS] = inputs
     state[STATE_SHA256] = feed.sha256
     state[STATE_VERSION] = version
+    state[STATE_SIZE] = str(len(feed.body))
+    state[STATE_EVENTS] = str(feed.events)
 
 
 def is_published(publisher: Publisher, token: str) -> bool:
@@ -140,11 +196,6 @@ def current_token(data_dir) -> str:
 def save_state(ctx: PushContext, publisher: Publisher) -> None:
     with ctx.store.write(content=False) as tx:
         tx.save_provider_state(publisher.name, dict(publisher.context.state))
-
-
-def _applications(ctx: PushContext) -> list[Application]:
-    with ctx.store.read() as tx:
-        return tx.applications()
 
 
 def publish_targets(
@@ -168,12 +219,12 @@ def publish_targets(
         for publisher in publishers:
             run.fail(publisher.name, e, [])
         return
-    renderer = FeedRenderer(ctx, _applications(ctx))
+    renderer = FeedRenderer(ctx)
     for publisher in publishers:
         notes: list[str] = []
         publisher.context.log = notes.append
         try:
-            report = publish_to(publisher, renderer.for_target(publisher), token, dry_run=dry_run)
+            report = publish_to(publisher, renderer, token, dry_run=dry_run)
         except FollowupError as e:
             run.fail(publisher.name, e, notes)
             continue
@@ -231,11 +282,11 @@ def rotate(ctx: PushContext, publishers: list[Publisher]) -> RotateResult:
         except FollowupError:
             old = ""  # a damaged token file: the rotation replaces it
         new = redaction.remember(tokens.next_token(ctx.data_dir))
-        renderer = FeedRenderer(ctx, _applications(ctx))
+        renderer = FeedRenderer(ctx)
         failures = []
         for publisher in publishers:
             try:
-                publish_to(publisher, renderer.for_target(publisher), new)
+                publish_to(publisher, renderer, new)
             except FollowupError as e:
                 failures.append((publisher.name, e))
                 continue

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import icalendar
@@ -166,6 +167,51 @@ def test_a_push_that_changes_nothing_uploads_nothing_and_a_change_is_uploaded_on
     published.reset_counts()
     published.run("push")
     assert s3.writes == 0 and dav.writes == 0
+
+
+def test_a_no_op_publish_does_not_even_render_the_feed(published: Published, monkeypatch):
+    from followup_sync.config import load_settings
+    from followup_sync.push import PushContext, publish_all
+    from followup_sync.store import Store
+
+    def publish(today: str = TODAY):
+        redaction._KNOWN.clear()
+        store = Store.open(published.env.data_dir)
+        try:
+            ctx = PushContext(
+                store,
+                load_settings(published.env.config),
+                published.env.data_dir,
+                date.fromisoformat(today),
+                datetime(2026, 11, 26, 12, tzinfo=UTC),
+            )
+            return {r.name: r for r in publish_all(ctx).published}
+        finally:
+            store.close()
+
+    for key, value in published.os_env.items():
+        monkeypatch.setenv(key, value)
+    first = publish()
+    assert all(r.status == "uploaded" and r.rendered for r in first.values())
+    again = publish()
+    assert all(r.status == "unchanged" and not r.rendered for r in again.values())
+    assert [(r.size, r.events) for r in again.values()] == [
+        (r.size, r.events) for r in first.values()
+    ]
+    # Another day renders again (items may turn overdue) but uploads only a change.
+    next_day = publish("2026-11-27")
+    assert all(r.rendered and r.status == "unchanged" for r in next_day.values())
+    published.run("sent", "acme", "--on", "2026-11-25")
+    changed = publish("2026-11-27")
+    assert all(r.rendered and r.status == "uploaded" for r in changed.values())
+    # A template edit changes what the feed is made of, so it is rendered again.
+    (published.env.root / "templates").mkdir()
+    (published.env.root / "templates" / "nudge-1.txt").write_text(
+        "Subject: Checking in about $role\n\n$greeting\n\nStill keen.\n\n$your_name\n"
+    )
+    edited = publish("2026-11-27")
+    assert all(r.rendered and r.status == "uploaded" for r in edited.values())
+    assert b"Checking in about" in anon_get(published.s3_url())[2]
 
 
 @pytest.mark.node
