@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-FAULT_KINDS = ("reset", "stall", "truncate", "500", "503", "429", "405", "cut-body")
+# The kinds the fault sweeps (tests/system/test_faults.py) inject at every request.
+FAULT_KINDS = ("reset", "stall", "truncate", "500", "503", "429")
 WRITE_METHODS = ("PUT", "DELETE", "POST", "MKCALENDAR", "MKCOL", "PROPPATCH", "MOVE", "COPY")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
