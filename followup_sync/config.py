@@ -288,4 +288,23 @@ alarm_minutes = 0               # reminder this many minutes before
 # token_env = "TODOIST_API_TOKEN"
 # project = "Job search follow-ups"
 # labels = ["follow-up"]
+
+# Publish the feed where Google and Apple Calendar read it, laptop closed or not
+# (`push` and `publish` upload it when it changes; `feed url` prints the URL;
+# docs/feed.md sets the bucket or folder up).
+# [providers.cloud]
+# type = "s3"                       # pip install 'followup-sync[s3]'
+# bucket = "alex-calendar"
+# endpoint = "https://<account>.r2.cloudflarestorage.com"   # omit for AWS
+# region = "auto"
+# public_url = "https://pub-xxxx.r2.dev"
+# access_key_id_env = "S3_ACCESS_KEY_ID"
+# secret_access_key_env = "S3_SECRET_ACCESS_KEY"
+
+# [providers.nextcloud_file]
+# type = "webdav"
+# url = "https://cloud.example.com/remote.php/dav/files/alex/followups/"
+# username = "alex"
+# password_env = "NEXTCLOUD_APP_PASSWORD"
+# public_url = "https://cloud.example.com/s/<share>/download"   # the file's share link
 """
