@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from followup_sync import feed, ical
 from followup_sync.cli import cli
 from followup_sync.config import load_settings
-from followup_sync.payload import Planner
+from followup_sync.desired import DesiredState
 from followup_sync.store import Store
 
 TODAY = "2026-11-26"
@@ -80,9 +80,10 @@ ROWS: Path | None = None
 def bench_render(data_dir: Path, config: Path, repeat: int) -> None:
     settings = load_settings(config)
     store = Store.open(data_dir)
-    apps = store.applications()
+    with store.read() as tx:
+        apps = tx.applications()
     store.close()
-    planner = Planner(
+    planner = DesiredState(
         settings.user,
         settings.rules,
         settings.tz,

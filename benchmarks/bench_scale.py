@@ -112,14 +112,18 @@ def main() -> None:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from followup_sync import ical
         from followup_sync.config import load_settings
-        from followup_sync.payload import Planner
+        from followup_sync.desired import DesiredState
         from followup_sync.store import Store
 
         settings = load_settings(config)
         store = Store.open(root / "data")
-        planner = Planner(settings.user, settings.rules, settings.tz, date.fromisoformat(TODAY))
+        planner = DesiredState(
+            settings.user, settings.rules, settings.tz, date.fromisoformat(TODAY)
+        )
         t = time.perf_counter()
-        items = list(planner.live_push_items(store.applications()).values())
+        with store.read() as tx:
+            apps = tx.applications()
+        items = list(planner.live_push_items(apps).values())
         prep = time.perf_counter() - t
         emit(args.rows, "scale", f"render {len(items)} drafts + .eml (PushItems)", f"{prep:.1f} s")
         t = time.perf_counter()
