@@ -23,6 +23,10 @@ unchanged. Fault kinds:
   meanwhile wrote but never heard back).
 - "pass": forward normally (lets a queued fault target the Nth request of a method).
 
+Latency mode: `slow_down(seconds)` delays every request by that much before it
+is forwarded (a long link: requests in flight at once wait side by side, each on
+its own connection). `max_in_flight` tells how many requests were handled at once.
+
 Upstream connections are made per request; the answer is re-sent with a
 Content-Length (never chunked), so truncation cuts a known number of bytes.
 """
@@ -52,6 +56,7 @@ class Logged:
     status: int | None  # None: no answer reached the client
     fault: str | None
     upstream: int | None = None  # the server's status, once forwarded
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 class FaultProxy:
@@ -73,6 +78,8 @@ class FaultProxy:
         self._by_method: list[tuple[str, str]] = []
         self.counts: Counter[str] = Counter()
         self._every = None  # a fault applied to every request (e.g. "delay:0.05")
+        self.in_flight = 0  # requests being handled right now
+        self.max_in_flight = 0  # the most at once since the last reset()
         self._next = 0
         self._lock = threading.Lock()
         proxy = self
@@ -84,6 +91,13 @@ class FaultProxy:
                 pass
 
             def _handle(self):
+                proxy._enter()
+                try:
+                    self._handle_one()
+                finally:
+                    proxy._leave()
+
+            def _handle_one(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 index, fault = proxy._take(self.command, self.path)
@@ -198,6 +212,7 @@ class FaultProxy:
             self._by_method.clear()
             self.counts.clear()
             self._next = 0
+            self.max_in_flight = self.in_flight
 
     @property
     def count(self) -> int:
@@ -225,13 +240,22 @@ class FaultProxy:
         self._thread.join(timeout=5)
 
     # --- internals --------------------------------------------------------------------
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _take(self, method: str, path: str) -> tuple[int, str | None]:
         with self._lock:
             index = self._next
             self._next += 1
             self.counts[method] += 1
             fault = self._faults.pop(index, None) or self._take_queued(method) or self._every
-            self.log.append(Logged(index, method, path, None, fault))
+            self.log.append(Logged(index, method, path, None, fault, at=time.monotonic()))
             return index, fault
 
     def _take_queued(self, method: str) -> str | None:
