@@ -387,13 +387,12 @@ class CalDAVProvider(Provider):
                 if seconds:
                     raise RetryAfter(seconds, e) from e
                 raise
-            if resp.status in (423, 503):
-                # 503: overloaded (RFC 9110 15.6.4). 423 Locked: Xandikos answers it
-                # while another write holds its git index lock. Both: fewer writes
-                # in flight, and this one again after a pause.
+            if resp.status == 423 or resp.status >= 500:
+                # A busy server: fewer writes in flight, and this one again after a
+                # pause. 503 is "overloaded" (RFC 9110 15.6.4); Xandikos 0.4 answers
+                # 423 Locked to a PUT, and 500 to a DELETE, that meets the git index
+                # lock another write holds.
                 self.throttle.slow_down()
-                raise _Transient(resp.status, method)
-            if resp.status >= 500:
                 raise _Transient(resp.status, method)
             return resp
 

@@ -4,9 +4,11 @@ It sits on a free loopback port in front of a real server (Radicale, Xandikos, t
 fake Todoist). Every request that reaches it gets an index (0, 1, 2... since the
 last `reset()`) and is counted by method, on the wire, retries included: counting
 outside our code keeps the "a no-op push writes nothing" checks honest.
-`arm(k, kind)` makes request k misbehave once, `inject(method, kind)` queues a fault
-for the next requests with that method; every other request is forwarded
-unchanged. Fault kinds:
+`arm(k, kind)` makes request k misbehave once, `arm_same(entry, kind)` the request
+that matches a logged one of an earlier run (by method, path and occurrence, so
+concurrent requests arriving in another order do not matter), `inject(method,
+kind)` queues a fault for the next requests with that method; every other request
+is forwarded unchanged. Fault kinds:
 
 - "reset": the connection is reset (RST) before the request is forwarded: the
   server never sees it.
@@ -39,6 +41,7 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -57,6 +60,8 @@ class Logged:
     fault: str | None
     upstream: int | None = None  # the server's status, once forwarded
     at: float = 0.0  # time.monotonic() when the request arrived
+    occurrence: int = 0  # 1 for the first request with this method and (normalised) path
+    phase: int = 0  # see FaultProxy.new_phase()
 
 
 class FaultProxy:
@@ -67,6 +72,7 @@ class FaultProxy:
         stall_seconds: float = 2.0,
         retry_after: int = 1,
         upstream_timeout: float = 30.0,
+        normalize: Callable[[str], str] | None = None,
     ):
         target = urlsplit(target_url)
         self.target_host, self.target_port = target.hostname, target.port
@@ -74,6 +80,12 @@ class FaultProxy:
         self.retry_after = retry_after
         self.upstream_timeout = upstream_timeout
         self.log: list[Logged] = []
+        # Masks what differs between otherwise identical runs (a fresh calendar's
+        # name) so `arm_same` finds the same request again.
+        self.normalize = normalize or (lambda path: path)
+        self.phase = 0
+        self._seen: Counter[tuple[int, str, str]] = Counter()
+        self._by_request: dict[tuple[int, str, str, int], str] = {}
         self._faults: dict[int, str] = {}
         self._by_method: list[tuple[str, str]] = []
         self.counts: Counter[str] = Counter()
@@ -187,6 +199,20 @@ class FaultProxy:
         with self._lock:
             self._faults[index] = kind
 
+    def new_phase(self) -> None:
+        """Occurrences count from 1 again (e.g. per push of a scenario)."""
+        with self._lock:
+            self.phase += 1
+
+    def arm_same(self, entry: Logged, kind: str) -> None:
+        """The request that is `entry` of an earlier run gets fault `kind`: the same
+        phase, method and normalised path, the same occurrence of it. Unlike an
+        index, this holds when requests in flight side by side reach the proxy in
+        another order."""
+        key = (entry.phase, entry.method, self.normalize(entry.path), entry.occurrence)
+        with self._lock:
+            self._by_request[key] = kind
+
     def inject(self, method: str, kind: str) -> None:
         """Queue fault `kind` for a later request with this method (in the order queued)."""
         with self._lock:
@@ -208,6 +234,9 @@ class FaultProxy:
     def reset(self) -> None:
         with self._lock:
             self.log.clear()
+            self.phase = 0
+            self._seen.clear()
+            self._by_request.clear()
             self._faults.clear()
             self._by_method.clear()
             self.counts.clear()
@@ -254,8 +283,27 @@ class FaultProxy:
             index = self._next
             self._next += 1
             self.counts[method] += 1
-            fault = self._faults.pop(index, None) or self._take_queued(method) or self._every
-            self.log.append(Logged(index, method, path, None, fault, at=time.monotonic()))
+            key = (self.phase, method, self.normalize(path))
+            self._seen[key] += 1
+            occurrence = self._seen[key]
+            fault = (
+                self._faults.pop(index, None)
+                or self._by_request.pop((*key, occurrence), None)
+                or self._take_queued(method)
+                or self._every
+            )
+            self.log.append(
+                Logged(
+                    index,
+                    method,
+                    path,
+                    None,
+                    fault,
+                    at=time.monotonic(),
+                    occurrence=occurrence,
+                    phase=self.phase,
+                )
+            )
             return index, fault
 
     def _take_queued(self, method: str) -> str | None:
