@@ -639,7 +639,12 @@ class TodoistProvider(Provider):
                 yield step
             else:
                 batch.append(step)
-        if batch:
+        if batch and stop is not None:
+            # Refused credentials or a rate limit while preparing (an upload): the
+            # batch would be refused too. Nothing of it was written.
+            for p in batch:
+                yield WriteResult(p.write, error=stop)
+        elif batch:
             yield from self._send(batch)
 
     # --- one write's commands -------------------------------------------------------

@@ -265,16 +265,17 @@ def test_todoist_rate_limit_stops_writing_at_once(tmp_path, todoist_server):
         case = TodoistCase(tmp_path / "case", proxy, todoist_server)
         case.env.add_acme(company="Acme")
         case.env.add_acme(company="Globex")
-        # Project, move-on task, then nudge 1's upload, task and comment go through;
-        # from the next write on, Todoist asks to wait 15 minutes (max_wait is 10 s).
-        fake.fail_next("pass", 5, match="^POST ")
+        # The project and two uploads go through; from the next write on, Todoist asks
+        # to wait 15 minutes (max_wait is 10 s): the third upload is refused, and the
+        # batch is not sent at all.
+        fake.fail_next("pass", 3, match="^POST ")
         fake.fail_next("429", 100, retry_after="900", match="^POST ")
         r = case.push()
         assert clean_exit(r, "rate limited push") == 5
         assert "rate limit" in r.stderr and "900s" in r.stderr
-        assert len(fake.requests("POST")) == 6
+        assert len(fake.requests("POST")) == 4
         assert [q.status for q in fake.requests("POST")][-1] == 429
-        assert len(todoist_items(fake)) == 2
+        assert fake.requests("POST", "/sync$") == [] and todoist_items(fake) == []
         fake.clear_faults()
         case.check()
 

@@ -305,13 +305,13 @@ def test_429_beyond_the_bound_fails_clearly_and_loses_nothing(env, target):
     assert r.stderr.count("\n") == 1 and "rate limit" in r.stderr and "900s" in r.stderr
     assert target.tasks() == {}
     # On a write: writing stops at once (every further request would be refused
-    # too: errors.RateLimited), the next push completes.
+    # too: errors.RateLimited), the batch is not sent, the next push completes.
     target.fake.fail_next("429", 1, retry_after="900", match="POST /api/v1/uploads")
     r = target.push(expect=5)
     assert "rate limit" in r.stderr
-    assert len(target.tasks()) == 1  # the move-on marker, written before the 429
+    assert target.tasks() == {} and target.fake.requests("POST", "/sync$") == []
     result = target.push_json()["result"]
-    assert result["created"] == 3 and result["failed"] == 0
+    assert result["created"] == 4 and result["failed"] == 0
     assert len(target.tasks()) == 4
 
 
