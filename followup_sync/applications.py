@@ -7,10 +7,20 @@ together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .errors import UserInputError
-from .models import Application, Interviewer, ItemKind, ItemStatus, Outcome, Round, SentMark, Status
+from .models import (
+    THANK_YOU_ATTEMPT,
+    Application,
+    Interviewer,
+    ItemKind,
+    ItemStatus,
+    Outcome,
+    Round,
+    SentMark,
+    Status,
+)
 from .store import Transaction
 from .text import multiline, single_line
 
@@ -35,11 +45,12 @@ def clean_text(text: str | None, what: str) -> str:
 
 
 def parse_interviewers(values) -> tuple[Interviewer, ...]:
-    out = []
+    """Every person in the given values (each may hold several: see addresses.py)."""
+    from .addresses import parse_people
+
+    out: list[Interviewer] = []
     for v in values or ():
-        v = clean_line(v, "interviewer")
-        if v:
-            out.append(Interviewer.parse(v))
+        out.extend(parse_people(clean_line(v, "interviewer")))
     return tuple(out)
 
 
@@ -47,8 +58,9 @@ def parse_interviewers(values) -> tuple[Interviewer, ...]:
 class Added:
     app_id: str
     round_number: int
-    created: bool  # a new application (else a new round of an open one)
+    created: bool  # a new application (else a new round of an existing one)
     unchanged: bool = False  # this exact interview was already there
+    reopened: bool = False  # a new round of an application you had heard back from
 
 
 def add_interview(
@@ -65,11 +77,14 @@ def add_interview(
     notes: str = "",
     now: datetime,
 ) -> Added:
-    """A new application, or a new round of the open one with the same company and role.
+    """A new application, or the next round of the one with the same company and role.
 
-    A new round restarts the series from that round; the rules withdraw the
-    previous round's pending items. The same interview twice changes nothing,
-    so imports are idempotent.
+    The next round continues an application that is open, or that you heard back
+    from with anything but an offer or a rejection (a "next round" answer reopens
+    it); after an offer, a rejection or `close`, the same company and role start a
+    new application. A new round restarts the series from that round; the rules
+    withdraw the previous round's pending items. The same interview twice changes
+    nothing, so imports are idempotent.
     """
     company = clean_line(company, "company")
     role = clean_line(role, "role")
@@ -83,6 +98,11 @@ def add_interview(
     if same is not None:
         return Added(same[0], same[1], False, unchanged=True)
     app_id = tx.find_open(company, role)
+    reopened = False
+    if app_id is None:
+        latest = tx.find_latest(company, role)
+        if latest is not None and _continues(tx.application(latest)):
+            app_id, reopened = latest, True
     rnd_fields = dict(
         at=at,
         interviewers=interviewers,
@@ -99,13 +119,15 @@ def add_interview(
             )
         number = app.current_round.number + 1
         tx.insert_round(app_id, Round(number=number, **rnd_fields))
-        extra = {}
+        extra: dict[str, str | None] = {}
+        if reopened:
+            extra.update(status=Status.WAITING.value, outcome=None, status_on=None)
         if skills:
             extra["skills"] = clean_text(skills, "skills")
         if accomplishment:
             extra["accomplishment"] = clean_text(accomplishment, "accomplishment")
         tx.touch(app_id, now, **extra)
-        return Added(app_id, number, False)
+        return Added(app_id, number, False, reopened=reopened)
     app_id = tx.new_id(company, role)
     tx.insert_application(
         app_id,
@@ -120,6 +142,11 @@ def add_interview(
     return Added(app_id, 1, True)
 
 
+def _continues(app: Application) -> bool:
+    """Whether a new interview for this heard-back or closed application is its next round."""
+    return app.status == Status.HEARD and not (app.outcome and app.outcome.ends_application)
+
+
 def next_unsent_attempt(app: Application, items) -> int:
     for item in items:
         if (
@@ -132,15 +159,43 @@ def next_unsent_attempt(app: Application, items) -> int:
 
 
 def mark_sent(
-    tx: Transaction, app: Application, attempt: int, on: date, max_nudges: int, now: datetime
+    tx: Transaction,
+    app: Application,
+    attempt: int,
+    on: date,
+    max_nudges: int,
+    now: datetime,
+    *,
+    today: date | None = None,
+    force: bool = False,
 ) -> None:
-    if not 1 <= attempt <= max_nudges:
+    """Mark nudge `attempt` (or the thank-you note, THANK_YOU_ATTEMPT) sent on `on`.
+
+    Refused unless `force` (a deliberate correction): a nudge whose earlier ones
+    are not marked sent, a day after `today`, and re-marking a sent one.
+    """
+    rnd = app.current_round
+    if attempt != THANK_YOU_ATTEMPT and not 1 <= attempt <= max_nudges:
         raise UserInputError(f"attempt must be between 1 and {max_nudges}")
-    if on < app.current_round.at.date():
-        raise UserInputError(
-            f"sent date {on} is before the interview ({app.current_round.at.date()})"
-        )
-    tx.mark_sent(app.id, SentMark(app.current_round.number, attempt, on))
+    if on < rnd.at.date():
+        raise UserInputError(f"sent date {on} is before the interview ({rnd.at.date()})")
+    what = "the thank-you note" if attempt == THANK_YOU_ATTEMPT else f"follow-up {attempt}"
+    if today is not None and on > today:
+        raise UserInputError(f"sent date {on} is in the future; mark it sent once it has gone out")
+    sent = {m.attempt: m.on for m in app.sent if m.round_number == rnd.number}
+    if not force:
+        if attempt in sent:
+            raise UserInputError(
+                f"{what} of {app.id} is already marked sent on {sent[attempt]};"
+                " add --force to change that day"
+            )
+        missing = [n for n in range(1, attempt) if n not in sent]
+        if missing:
+            raise UserInputError(
+                f"follow-up {missing[0]} of {app.id} is not marked sent yet: mark it first"
+                f" (followup-sync sent {app.id} --attempt {missing[0]}), or add --force"
+            )
+    tx.mark_sent(app.id, SentMark(rnd.number, attempt, on))
     tx.touch(app.id, now)
 
 
@@ -216,3 +271,83 @@ def edit(
 
 def _empty(what: str) -> str:
     raise UserInputError(f"{what} cannot be empty")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One interview of a spreadsheet or file, for `import_interview`."""
+
+    company: str
+    role: str
+    at: datetime
+    reply_by: date | None = None
+    interviewers: tuple[Interviewer, ...] = ()
+    stage: str = ""
+    skills: str = ""
+    accomplishment: str = ""
+    notes: str = ""
+
+
+def import_interview(tx: Transaction, row: ImportRow, round_number: int, now: datetime) -> str:
+    """Make the store agree with one row: "added", "round", "updated" or "unchanged".
+
+    A row is matched by company + role + round (its place among the file's rows for
+    that company and role, by date): importing an edited spreadsheet again
+    updates the fields that changed (a corrected date, a new skills cell) instead
+    of adding a phantom round, and an unchanged file changes nothing.
+    """
+    company = clean_line(row.company, "company")
+    role = clean_line(row.role, "role")
+    app_id = tx.find_latest(company, role)
+    app = tx.application(app_id) if app_id else None
+    rnd = next((r for r in app.rounds if r.number == round_number), None) if app else None
+    if app is None or rnd is None:
+        added = add_interview(
+            tx,
+            company=company,
+            role=role,
+            at=row.at,
+            interviewers=row.interviewers,
+            reply_by=row.reply_by,
+            stage=row.stage,
+            skills=row.skills,
+            accomplishment=row.accomplishment,
+            notes=row.notes,
+            now=now,
+        )
+        if added.unchanged:
+            return "unchanged"
+        return "added" if added.created else "round"
+    new_round = replace(
+        rnd,
+        at=row.at,
+        interviewers=row.interviewers,
+        reply_by=row.reply_by,
+        stage=clean_line(row.stage, "stage"),
+        notes=clean_text(row.notes, "notes"),
+    )
+    fields = {}
+    for name in ("skills", "accomplishment"):
+        value = clean_text(getattr(row, name), name)
+        if value and value != getattr(app, name):  # an empty cell keeps what is stored
+            fields[name] = value
+    same_instant = new_round.at.astimezone(UTC) == rnd.at.astimezone(UTC)
+    if same_instant:
+        new_round = replace(new_round, at=rnd.at)  # keep the zone it was given in
+    if new_round == rnd and not fields:
+        return "unchanged"
+    if new_round.reply_by is not None and new_round.reply_by < new_round.at.date():
+        raise UserInputError(
+            f"reply-by date {new_round.reply_by} is before the interview ({new_round.at.date()})"
+        )
+    neighbours = [r for r in app.rounds if r.number in (round_number - 1, round_number + 1)]
+    for other in neighbours:
+        if (other.number < round_number) != (other.at < new_round.at):
+            raise UserInputError(
+                f"round {round_number} of {app.id} would move to {new_round.at:%Y-%m-%d %H:%M},"
+                f" out of order with round {other.number} ({other.at:%Y-%m-%d %H:%M})"
+            )
+    if new_round != rnd:
+        tx.update_round(app.id, new_round)
+    tx.touch(app.id, now, **fields)
+    return "updated"

@@ -37,7 +37,7 @@ LIVE = (ItemStatus.PLANNED, ItemStatus.OVERDUE, ItemStatus.SENT)
 
 # Bump when rendering changes in a way users should see pushed again: the content
 # hash is computed from the inputs of rendering (cheap), not from its output.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,13 @@ class DesiredState:
 
     def wanted(self, apps: list[Application]) -> dict[str, Wanted]:
         """The desired state, unrendered: every planned, overdue or sent item, by UID."""
-        settings_fp = settings_fingerprint(self.user, self.rules, self.templates_dir)
+        hasher = _Hasher(self.user, self.rules, self.templates_dir)
         out: dict[str, Wanted] = {}
         for app in apps:
-            app_fp = _app_fingerprint(app, settings_fp)
+            app_fp = hasher.app_fingerprint(app)
             for item in self.items(app):
                 if item.status in LIVE:
-                    out[item.uid] = Wanted(item, app, _item_hash(app_fp, item), self.rules)
+                    out[item.uid] = Wanted(item, app, hasher.item(app_fp, app, item), self.rules)
         return out
 
     def live_push_items(self, apps: list[Application]) -> dict[str, PushItem]:
@@ -123,62 +123,118 @@ def settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None
     return json.dumps([RENDER_VERSION, read, templates])
 
 
-def _app_fingerprint(app: Application, settings_fp: str) -> str:
-    # Everything of the application that rendering reads (drafts use each round's
-    # date, interviewers and stage); not status or revision, which the item carries.
-    rounds = [
-        (
-            r.number,
-            r.at.isoformat(),
-            getattr(r.at.tzinfo, "key", ""),
-            [(str(i.name), str(i.email)) for i in r.interviewers],
-            r.stage,
-        )
-        for r in app.rounds
-    ]
-    data = (settings_fp, app.id, app.company, app.role, app.skills, app.accomplishment, rounds)
-    # repr of strings and numbers is unambiguous (quoted, escaped) and much faster
-    # than json.dumps for 10,000 applications.
-    return hashlib.sha256(repr(data).encode()).hexdigest()
+def template_name(item: FollowUpItem, max_nudges: int) -> str:
+    """The template an item renders from (drafts.py)."""
+    if item.kind == ItemKind.MOVE_ON:
+        return "move-on"
+    if item.kind == ItemKind.THANK_YOU:
+        return "thank-you"
+    if item.attempt == 1:
+        return "nudge-1"
+    return "nudge-last" if item.attempt >= max_nudges else "nudge-again"
 
 
-def _item_hash(app_fp: str, item: FollowUpItem) -> str:
-    """The item's content hash: its application's fingerprint plus what of the item renders."""
-    # Overdue renders like planned: the content must not change with `today`, or
-    # every push would rewrite overdue items.
-    rendered_status = "sent" if item.status == ItemStatus.SENT else "open"
-    key = "|".join(
-        [
-            app_fp,
-            item.uid,
-            item.due.isoformat(),
-            getattr(item.due.tzinfo, "key", ""),
-            rendered_status,
-            item.sent_on.isoformat() if item.sent_on else "",
-            str(item.channel or ""),
+# Template variables that read an application field only some templates use: an
+# edit of that field rewrites only the items whose template reads it (skills and
+# the accomplishment are in nudge 1 alone, so editing them keeps a user's title
+# edit of nudge 2).
+_OPTIONAL_FIELDS = {
+    "skills": frozenset({"skills", "fit_sentence"}),
+    "accomplishment": frozenset({"accomplishment", "accomplishment_sentence"}),
+}
+
+
+class _Hasher:
+    """Content hashes from the inputs of rendering, for one set of settings."""
+
+    def __init__(self, user: User, rule_set: Rules, templates_dir: Path | None):
+        from . import template_files
+
+        self.settings_fp = settings_fingerprint(user, rule_set, templates_dir)
+        self.max_nudges = rule_set.max_nudges
+        self.reads: dict[str, tuple[str, ...]] = {}
+        for name in ("nudge-1", "nudge-again", "nudge-last", "thank-you", "move-on"):
+            used = template_files.identifiers(name, templates_dir)
+            if name.startswith("nudge-") and name != "nudge-1":
+                # Later nudges take nudge 1's subject (they reply in its thread).
+                used |= template_files.identifiers("nudge-1", templates_dir, subject_only=True)
+            self.reads[name] = tuple(f for f, names in _OPTIONAL_FIELDS.items() if used & names)
+
+    def app_fingerprint(self, app: Application) -> str:
+        # What every item of the application renders from: drafts read each
+        # round's date, interviewers, stage and reply-by date; not status or
+        # revision, which the item carries.
+        rounds = [
+            (
+                r.number,
+                r.at.isoformat(),
+                getattr(r.at.tzinfo, "key", ""),
+                [(str(i.name), str(i.email)) for i in r.interviewers],
+                r.stage,
+                r.reply_by.isoformat() if r.reply_by else "",
+            )
+            for r in app.rounds
         ]
-    )
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
+        data = (self.settings_fp, app.id, app.company, app.role, rounds)
+        # repr of strings and numbers is unambiguous (quoted, escaped) and much
+        # faster than json.dumps for 10,000 applications.
+        return hashlib.sha256(repr(data).encode()).hexdigest()
+
+    def item(self, app_fp: str, app: Application, item: FollowUpItem) -> str:
+        """The item's content hash: its application's fingerprint plus what of the item renders."""
+        name = template_name(item, self.max_nudges)
+        extra = [getattr(app, f) for f in self.reads[name]]
+        if item.kind == ItemKind.MOVE_ON:
+            # The move-on note says how many follow-ups were actually sent.
+            extra.append(str(sent_nudges(app, item.round_number)))
+        # Overdue renders like planned: the content must not change with `today`,
+        # or every push would rewrite overdue items.
+        rendered_status = "sent" if item.status == ItemStatus.SENT else "open"
+        key = "|".join(
+            [
+                app_fp,
+                item.uid,
+                item.due.isoformat(),
+                getattr(item.due.tzinfo, "key", ""),
+                rendered_status,
+                item.sent_on.isoformat() if item.sent_on else "",
+                str(item.channel or ""),
+                repr(extra),
+            ]
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def contact_of(app: Application) -> str:
-    for person in app.current_round.interviewers:
-        if person.name:
-            return single_line(person.name)
-    return ""
+def sent_nudges(app: Application, round_number: int) -> int:
+    return sum(1 for m in app.sent if m.round_number == round_number and m.attempt >= 1)
+
+
+def contact_of(app: Application, round_number: int | None = None) -> str:
+    """Who the item is with: "Jane Doe", "Jane Doe and 1 other", or "" when nobody is named."""
+    rnd = next((r for r in app.rounds if r.number == round_number), app.current_round)
+    names = [single_line(p.name) for p in rnd.interviewers if single_line(p.name)]
+    if not names:
+        return ""
+    others = len(names) - 1
+    return names[0] + (f" and {others} other{'s' if others > 1 else ''}" if others else "")
 
 
 def summary_for(app: Application, item: FollowUpItem, rule_set: Rules) -> str:
     company, role = single_line(app.company), single_line(app.role)
     if item.kind == ItemKind.MOVE_ON:
-        n = rule_set.max_nudges
-        return (
-            f"No reply from {company} after {n} follow-up{'s' if n != 1 else ''}: time to move on"
-        )
-    contact = contact_of(app)
-    verb = "Call" if item.channel == Channel.PHONE else "Follow up with"
+        n, sent = rule_set.max_nudges, sent_nudges(app, item.round_number)
+        if sent >= n:
+            return f"No reply from {company} after {n} follow-up{'s' if n != 1 else ''}: time to move on"
+        if sent:
+            return f"No reply from {company} after {sent} of {n} follow-ups: time to move on"
+        return f"No reply from {company} and no follow-up marked sent: time to move on"
+    contact = contact_of(app, item.round_number)
     who = f"{contact} at {company}" if contact else company
-    text = f"{verb} {who}: {role} ({item.attempt}/{rule_set.max_nudges})"
+    if item.kind == ItemKind.THANK_YOU:
+        text = f"Send a thank-you note to {who}: {role}"
+    else:
+        verb = "Call" if item.channel == Channel.PHONE else "Follow up with"
+        text = f"{verb} {who}: {role} ({item.attempt}/{rule_set.max_nudges})"
     if item.status == ItemStatus.SENT:
         text = f"Sent: {text}"
     return text
@@ -195,17 +251,19 @@ def build_push_item(
     from . import drafts  # the email package is slow to import; `plan` never needs it
 
     draft = mailto = eml = None
-    if item.kind == ItemKind.NUDGE:
+    if item.kind in (ItemKind.NUDGE, ItemKind.THANK_YOU):
         draft = drafts.render_draft(item, app, user, templates_dir, max_nudges=rule_set.max_nudges)
         mailto = drafts.as_mailto(draft)
         eml = drafts.as_eml(draft, when=item.due)
         lines = []
-        if draft.to_addr or draft.to_name:
-            lines.append(f"To: {single_line(draft.to_name)} <{draft.to_addr}>".replace(" <>", ""))
+        if draft.to:
+            to = ", ".join(f"{single_line(n)} <{a}>" if n else a for n, a in draft.to)
+            lines.append(f"To: {to}")
         if item.channel == Channel.PHONE:
             lines.append("Call, or send this email:")
         lines += [f"Subject: {draft.subject}", "", draft.body, "", "---", f"Send it: {mailto}"]
-        lines.append(f"When sent: followup-sync sent {app.id} --attempt {item.attempt}")
+        which = "--thank-you" if item.kind == ItemKind.THANK_YOU else f"--attempt {item.attempt}"
+        lines.append(f"When sent: followup-sync sent {app.id} {which}")
         lines.append(f"Heard back: followup-sync heard {app.id}")
         description = "\n".join(lines)
     else:
@@ -216,13 +274,13 @@ def build_push_item(
     duration = timedelta(minutes=rule_set.duration_minutes)
     alarm = timedelta(minutes=rule_set.alarm_minutes)
     if content_hash is None:
-        settings_fp = settings_fingerprint(user, rule_set, templates_dir)
-        content_hash = _item_hash(_app_fingerprint(app, settings_fp), item)
+        hasher = _Hasher(user, rule_set, templates_dir)
+        content_hash = hasher.item(hasher.app_fingerprint(app), app, item)
     return PushItem(
         item=item,
         company=single_line(app.company),
         role=single_line(app.role),
-        contact=contact_of(app),
+        contact=contact_of(app, item.round_number),
         summary=summary,
         description=description,
         draft=draft,

@@ -33,10 +33,16 @@ class Outcome(StrEnum):
     NEXT_ROUND = "next-round"
     OTHER = "other"
 
+    @property
+    def ends_application(self) -> bool:
+        """A new interview after this outcome is a new application, not the next round."""
+        return self in (Outcome.OFFER, Outcome.REJECTED)
+
 
 class ItemKind(StrEnum):
     NUDGE = "nudge"
     MOVE_ON = "move_on"
+    THANK_YOU = "thank_you"  # optional note on the interview day; not a nudge
 
 
 class ItemStatus(StrEnum):
@@ -55,19 +61,6 @@ class Channel(StrEnum):
 class Interviewer:
     name: str
     email: str = ""
-
-    _ADDR_RE = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<\s*(?P<email>[^<>\s]+@[^<>\s]+)\s*>\s*$")
-
-    @classmethod
-    def parse(cls, text: str) -> Interviewer:
-        """Parse "Jane Doe <jane@acme.example>", "jane@acme.example" or "Jane Doe"."""
-        text = " ".join(text.split())
-        m = cls._ADDR_RE.match(text)
-        if m:
-            return cls(m["name"].strip().strip('"'), m["email"])
-        if "@" in text and " " not in text:
-            return cls("", text)
-        return cls(text, "")
 
     @property
     def first_name(self) -> str:
@@ -91,9 +84,16 @@ class Round:
     reply_by: date | None = None  # "they said we'd hear by Friday"
 
 
+#: The attempt number a SentMark uses for the thank-you note (nudges count from 1).
+THANK_YOU_ATTEMPT = 0
+
+
 @dataclass(frozen=True)
 class SentMark:
-    """The user marked nudge `attempt` of round `round_number` sent on `on`."""
+    """The user marked nudge `attempt` of round `round_number` sent on `on`.
+
+    Attempt 0 (THANK_YOU_ATTEMPT) is the round's thank-you note.
+    """
 
     round_number: int
     attempt: int
@@ -151,6 +151,7 @@ class Rules:
     later_channel: Channel = Channel.EMAIL  # the first nudge is always an email
     duration_minutes: int = 15
     alarm_minutes: int = 0  # VALARM this many minutes before the item
+    thank_you: bool = False  # a thank-you note item on the interview day (not a nudge)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,9 @@ class FollowUpItem:
 
     @property
     def step(self) -> str:
-        return f"nudge-{self.attempt}" if self.kind == ItemKind.NUDGE else "move-on"
+        if self.kind == ItemKind.NUDGE:
+            return f"nudge-{self.attempt}"
+        return "thank-you" if self.kind == ItemKind.THANK_YOU else "move-on"
 
 
 def item_uid(application_id: str, round_number: int, step: str) -> str:
@@ -184,19 +187,22 @@ def item_uid(application_id: str, round_number: int, step: str) -> str:
     return f"{UID_PREFIX}.{application_id}.r{round_number}.{step}"
 
 
-_ITEM_UID_RE = re.compile(rf"^{re.escape(UID_PREFIX)}\.(.+)\.r(\d+)\.(?:nudge-(\d+)|move-on)$")
+_ITEM_UID_RE = re.compile(
+    rf"^{re.escape(UID_PREFIX)}\.(.+)\.r(\d+)\.(nudge-(\d+)|move-on|thank-you)$"
+)
 
 
 @dataclass(frozen=True)
 class ItemRef:
     """What one of our item UIDs names: the application, the round and the step.
 
-    The one place UIDs are taken apart (`followup-sync.<app>.r<round>.<step>`).
+    The one place UIDs are taken apart (`followup-sync.<app>.r<round>.<step>`,
+    step "nudge-N", "move-on" or "thank-you").
     """
 
     application_id: str
     round_number: int
-    attempt: int | None  # the nudge's number; None for the move-on marker
+    step: str
 
     @classmethod
     def parse(cls, uid: str) -> ItemRef | None:
@@ -204,15 +210,22 @@ class ItemRef:
         m = _ITEM_UID_RE.match(uid)
         if not m:
             return None
-        return cls(m[1], int(m[2]), int(m[3]) if m[3] else None)
+        return cls(m[1], int(m[2]), m[3])
+
+    @property
+    def attempt(self) -> int | None:
+        """The nudge's number; None for the move-on marker and the thank-you note."""
+        return int(self.step[6:]) if self.step.startswith("nudge-") else None
+
+    @property
+    def kind(self) -> ItemKind:
+        if self.step.startswith("nudge-"):
+            return ItemKind.NUDGE
+        return ItemKind.THANK_YOU if self.step == "thank-you" else ItemKind.MOVE_ON
 
     @property
     def is_nudge(self) -> bool:
-        return self.attempt is not None
-
-    @property
-    def step(self) -> str:
-        return f"nudge-{self.attempt}" if self.attempt is not None else "move-on"
+        return self.kind == ItemKind.NUDGE
 
     @property
     def uid(self) -> str:
@@ -226,14 +239,28 @@ def is_ours(uid: str) -> bool:
 
 @dataclass(frozen=True)
 class Draft:
-    """An email draft for one nudge."""
+    """An email draft for one nudge (or the thank-you note).
+
+    `to` holds every recipient as (name, address); threading headers make later
+    nudges replies to the first (RFC 5322 3.6.4), with Message-IDs stable per item.
+    """
 
     subject: str
     body: str
-    to_name: str = ""
-    to_addr: str = ""
+    to: tuple[tuple[str, str], ...] = ()
     from_name: str = ""
     from_addr: str = ""
+    message_id: str = ""  # "<...@...>"
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+
+    @property
+    def to_name(self) -> str:
+        return self.to[0][0] if self.to else ""
+
+    @property
+    def to_addr(self) -> str:
+        return self.to[0][1] if self.to else ""
 
 
 @dataclass(frozen=True)

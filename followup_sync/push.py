@@ -28,7 +28,16 @@ from .config import Settings
 from .desired import DesiredState, Wanted
 from .errors import ConfigError, FollowupError, ProviderError, PushIncomplete
 from .lock import data_dir_lock
-from .models import ItemRef, MovedMark, Record, RemoteItem, SentMark
+from .models import (
+    THANK_YOU_ATTEMPT,
+    ItemKind,
+    ItemRef,
+    MovedMark,
+    Record,
+    RemoteItem,
+    SentMark,
+    Status,
+)
 from .provider import MemoryState, Provider, ProviderContext
 from .registry import provider_class
 from .store import Store, StoreRecorder, Transaction
@@ -247,7 +256,7 @@ def _plan_all(
                         target.provider.name,
                         [(uid, None) for uid in tx.records(target.provider.name)],
                     )
-                save_pulled(tx, target.pulled)
+                save_pulled(tx, target.pulled, ctx.now)
             apps = tx.applications()
             wanted = desired.wanted(apps)
             known_apps = {a.id for a in apps}
@@ -302,7 +311,7 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> N
             tx.save_provider_state(name, dict(provider.context.state))
 
 
-def save_pulled(tx: Transaction, pulled: list[Pulled]) -> None:
+def save_pulled(tx: Transaction, pulled: list[Pulled], now: datetime) -> None:
     """Turn the user's remote changes into store facts (completions, moves)."""
     for p in pulled:
         ref = ItemRef.parse(p.uid)
@@ -310,9 +319,16 @@ def save_pulled(tx: Transaction, pulled: list[Pulled]) -> None:
             continue  # deletions: see dismiss_deleted(), which needs the desired items
         if not tx.application_exists(ref.application_id):
             continue
-        if p.kind == PullKind.COMPLETED and ref.is_nudge:
-            if not tx.has_sent(ref.application_id, ref.round_number, ref.attempt):
-                tx.mark_sent(ref.application_id, SentMark(ref.round_number, ref.attempt, p.on))
+        if p.kind == PullKind.COMPLETED and ref.kind == ItemKind.MOVE_ON:
+            # Completing the "time to move on" task is the user moving on.
+            if tx.application(ref.application_id).is_open:
+                tx.touch(
+                    ref.application_id, now, status=Status.CLOSED.value, status_on=p.on.isoformat()
+                )
+        elif p.kind == PullKind.COMPLETED:
+            attempt = THANK_YOU_ATTEMPT if ref.kind == ItemKind.THANK_YOU else ref.attempt
+            if not tx.has_sent(ref.application_id, ref.round_number, attempt):
+                tx.mark_sent(ref.application_id, SentMark(ref.round_number, attempt, p.on))
         elif p.kind == PullKind.MOVED and p.due is not None:
             tx.mark_moved(ref.application_id, MovedMark(p.uid, p.due))
 

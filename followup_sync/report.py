@@ -79,7 +79,12 @@ _PULL_TEXT = {
 
 
 def pull_line(p: Pulled) -> str:
+    from .models import ItemKind, ItemRef
+
     due = f"{p.due:%a %Y-%m-%d %H:%M}" if p.due else ""
+    ref = ItemRef.parse(p.uid)
+    if p.kind == PullKind.COMPLETED and ref is not None and ref.kind == ItemKind.MOVE_ON:
+        return f"you completed {p.uid} on {p.on}: {ref.application_id} closed (you moved on)"
     return _PULL_TEXT[p.kind].format(uid=p.uid, on=p.on, due=due)
 
 

@@ -5,9 +5,12 @@ always gives the same plan and the planner can diff it against what was pushed.
 
 The series for a round is: nudge 1 (2-3 days after a stated reply-by date, else
 about a week after the interview), further nudges at weekly intervals, at most
-`max_nudges` ("after 3 attempts, it's time to move on"), then a move-on marker.
-Every item of every round is returned, so the planner sees the old round's
-pending items as WITHDRAWN and can remove them remotely.
+`max_nudges` ("after 3 attempts, it's time to move on"), then a move-on marker;
+with `thank_you` on, a thank-you note comes first, on the interview day (career
+advice: within 24 hours; it is not a nudge and moves no other item). A sent
+item is placed on the day it was sent. Every item of every round is returned,
+so the sync engine sees the old round's pending items as WITHDRAWN and can
+remove them remotely.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .models import (
+    THANK_YOU_ATTEMPT,
     Application,
     Channel,
     FollowUpItem,
@@ -30,13 +34,19 @@ from .models import (
 __all__ = ["at_send_time", "next_working_day", "plan_application", "validate_holidays"]
 
 MOVE_ON_STEP = "move-on"
+THANK_YOU_STEP = "thank-you"
 _SATURDAY = 5  # date.weekday(): Monday is 0
+# A thank-you note goes out the same evening after an interview that ends by this
+# hour (local time), else the next morning at the send time.
+THANK_YOU_SAME_DAY_BEFORE = time(15, 0)
+THANK_YOU_EVENING = time(17, 0)
 
 
 def plan_application(
     app: Application, rules: Rules, tz: ZoneInfo, today: date
 ) -> list[FollowUpItem]:
-    """Items of all rounds of `app`, ordered by round number, then nudges 1..N, then move-on.
+    """Items of all rounds of `app`, ordered by round number, then thank-you, nudges 1..N,
+    then move-on.
 
     Only the current (last) round's unsent items can be PLANNED or OVERDUE; items
     of older rounds and of closed/heard applications are WITHDRAWN unless marked
@@ -69,11 +79,20 @@ def _plan_round(
     sent = {m.attempt: m.on for m in app.sent if m.round_number == rnd.number}
     moved = {m.uid: m.due for m in app.moved}
 
-    def make(step: str, kind: ItemKind, attempt: int | None, day: date) -> FollowUpItem:
+    def make(
+        step: str, kind: ItemKind, attempt: int | None, day: date, at: time | None = None
+    ) -> FollowUpItem:
         uid = item_uid(app.id, rnd.number, step)
-        # A user's move is their choice: take it exactly, only expressed in `tz`.
-        due = _in_tz(moved[uid], tz) if uid in moved else at_send_time(day, rules.send_time, tz)
-        sent_on = sent.get(attempt) if attempt is not None else None
+        mark = THANK_YOU_ATTEMPT if kind == ItemKind.THANK_YOU else attempt
+        sent_on = sent.get(mark) if mark is not None else None
+        if sent_on is not None:
+            # Sent: shown on the day it went out, not the day it was planned for.
+            due = at_send_time(sent_on, at or rules.send_time, tz)
+        elif uid in moved:
+            # A user's move is their choice: take it exactly, only expressed in `tz`.
+            due = _in_tz(moved[uid], tz)
+        else:
+            due = at_send_time(day, at or rules.send_time, tz)
         if sent_on is not None:
             status = ItemStatus.SENT
         elif pending == ItemStatus.PLANNED and due.date() < today:
@@ -83,6 +102,8 @@ def _plan_round(
         channel = None
         if kind == ItemKind.NUDGE:
             channel = Channel.EMAIL if attempt == 1 else rules.later_channel
+        elif kind == ItemKind.THANK_YOU:
+            channel = Channel.EMAIL
         return FollowUpItem(uid, app.id, rnd.number, kind, attempt, due, status, channel, sent_on)
 
     def anchor(item: FollowUpItem) -> date:
@@ -97,6 +118,17 @@ def _plan_round(
         day = max(day, prev.due.date() + timedelta(days=1))
         return next_working_day(day, rules)
 
+    thanks: list[FollowUpItem] = []
+    if rules.thank_you:
+        local = _in_tz(rnd.at, tz)
+        if local.time() < THANK_YOU_SAME_DAY_BEFORE:
+            thanks.append(
+                make(THANK_YOU_STEP, ItemKind.THANK_YOU, None, local.date(), THANK_YOU_EVENING)
+            )
+        else:
+            thanks.append(
+                make(THANK_YOU_STEP, ItemKind.THANK_YOU, None, local.date() + timedelta(days=1))
+            )
     items: list[FollowUpItem] = []
     for attempt in range(1, max(rules.max_nudges, 0) + 1):
         if items:
@@ -110,7 +142,7 @@ def _plan_round(
         # max_nudges == 0: no nudges at all, so move on when nudge 1 would have been due.
         day = next_working_day(_first_base_day(rnd, rules, tz), rules)
     items.append(make(MOVE_ON_STEP, ItemKind.MOVE_ON, None, day))
-    return items
+    return thanks + items
 
 
 def _first_base_day(rnd: Round, rules: Rules, tz: ZoneInfo) -> date:
@@ -168,8 +200,9 @@ def validate_holidays(code: str) -> None:
     if not code.strip():
         return
     try:
-        # Any year will do: an unknown code fails for every year (and no clock here).
-        _holidays(code.strip(), 2000)
+        # No year: the calendar is only built lazily, so nothing is computed (and
+        # nothing warns about a year outside the country's supported range).
+        _country_holidays(code.strip(), None)
     except (NotImplementedError, KeyError, ValueError) as exc:
         country, _, subdiv = code.strip().partition("-")
         what = f"subdivision {subdiv!r} of {country.upper()!r}" if subdiv else "country code"
@@ -183,9 +216,21 @@ def validate_holidays(code: str) -> None:
 @functools.lru_cache(maxsize=256)
 def _holidays(code: str, year: int) -> frozenset[date]:
     """The holidays of `code` in `year`; cached because every planned day asks."""
+    return frozenset(_country_holidays(code, year))
+
+
+def _country_holidays(code: str, year: int | None):
+    import warnings
+
     import holidays  # lazily: only users who set `holidays` pay for the import
 
     # Subdivisions are case-sensitive names in places ("FR-Zone A"), so only the
     # country part is upper-cased.
     country, _, subdiv = code.partition("-")
-    return frozenset(holidays.country_holidays(country.upper(), subdiv=subdiv or None, years=year))
+    with warnings.catch_warnings():
+        # The package warns for years outside a country's supported range (e.g.
+        # India before 2001); those years simply have no holidays to skip.
+        warnings.simplefilter("ignore")
+        return holidays.country_holidays(
+            country.upper(), subdiv=subdiv or None, years=() if year is None else year
+        )

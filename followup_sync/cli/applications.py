@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from ..errors import UserInputError
-from .context import APPLICATION, DAY, WHEN, AppContext, pass_app
+from .context import APPLICATION, DAY, TEXT_DATE, WHEN, AppContext, pass_app
 
 
 @click.command()
@@ -28,7 +28,11 @@ from .context import APPLICATION, DAY, WHEN, AppContext, pass_app
     metavar='"NAME <EMAIL>"',
     help="Repeat for each.",
 )
-@click.option("--reply-by", type=DAY, help="When they said you would hear back.")
+@click.option(
+    "--reply-by",
+    type=TEXT_DATE,
+    help='When they said you would hear back ("friday" = the first Friday after the interview).',
+)
 @click.option("--stage", default="", help='e.g. "phone screen", "onsite".')
 @click.option("--skills", default="", help="Why you fit: skills to mention in the email.")
 @click.option("--accomplishment", default="", help="A recent accomplishment worth sharing.")
@@ -46,10 +50,13 @@ def add(
     accomplishment,
     notes,
 ):
-    """Record an interview; prints the application id.
+    """Record an interview; prints the application id and what it understood.
 
-    Adding an interview for an open application with the same company and role
-    adds a round and restarts its follow-ups from that round.
+    An interview for the same company and role as an open application (or one you
+    heard back from with "next-round" or "other") is its next round: the
+    follow-ups restart from it. After an offer, a rejection or `close`, it starts
+    a new application. A weekday ("friday") means the coming one; write "last
+    friday" for the past one.
 
     \b
     Example:
@@ -59,27 +66,64 @@ def add(
     """
     from ..applications import add_interview, parse_interviewers
 
+    app.note_missing_config()
+    people = parse_interviewers(interviewers)
+    reply = app.reply_by(reply_by, when) if reply_by else None
     with app.store.write() as tx:
         added = add_interview(
             tx,
             company=company,
             role=role,
             at=when,
-            interviewers=parse_interviewers(interviewers),
-            reply_by=reply_by,
+            interviewers=people,
+            reply_by=reply,
             stage=stage,
             skills=skills,
             accomplishment=accomplishment,
             notes=notes,
             now=app.now(),
         )
+        a = tx.application(added.app_id)
     click.echo(added.app_id)
     if added.unchanged:
-        click.echo("(this interview was already recorded)", err=True)
+        click.echo("This interview was already recorded; nothing changed.", err=True)
+    elif added.reopened:
+        click.echo(
+            f"Round {added.round_number} of {added.app_id}, which you had heard back from:"
+            " reopened; follow-ups restart from this interview.",
+            err=True,
+        )
     elif not added.created:
         click.echo(
-            f"(round {added.round_number}: follow-ups restart from this interview)", err=True
+            f"Round {added.round_number} of {added.app_id}: follow-ups restart from this interview.",
+            err=True,
         )
+    else:
+        click.echo(f"New application {added.app_id}.", err=True)
+    echo_understood(app, a)
+
+
+def echo_understood(app: AppContext, a) -> None:
+    """What was understood: the interview with its zone, the reply-by date, the first step."""
+    from ..models import ItemKind
+
+    rnd = a.current_round
+    at = rnd.at.astimezone(app.settings.tz)
+    lines = [f"  interview:       {at:%a %Y-%m-%d %H:%M %Z} ({app.settings.user.timezone})"]
+    if rnd.reply_by:
+        lines.append(f"  reply by:        {rnd.reply_by:%a %Y-%m-%d}")
+    first = next(
+        (
+            i
+            for i in app.desired.items(a)
+            if i.round_number == rnd.number and i.kind == ItemKind.NUDGE
+        ),
+        None,
+    )
+    if first is not None and a.is_open:
+        lines.append(f"  first follow-up: {first.due:%a %Y-%m-%d %H:%M}")
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def next_item(items):
@@ -90,12 +134,25 @@ def next_item(items):
     return None
 
 
+def step_name(item) -> str:
+    """ "follow-up 2", "the thank-you note", "the move-on marker"."""
+    from ..models import ItemKind
+
+    if item.kind == ItemKind.NUDGE:
+        return f"follow-up {item.attempt}"
+    return "the thank-you note" if item.kind == ItemKind.THANK_YOU else "the move-on marker"
+
+
 @click.command()
 @click.argument("a", metavar="ID", type=APPLICATION)
 @click.option("--attempt", type=int, help="Which follow-up (default: the next unsent one).")
+@click.option("--thank-you", is_flag=True, help="The thank-you note, not a follow-up.")
 @click.option("--on", "on", type=DAY, help="When you sent it (default: today).")
+@click.option(
+    "--force", is_flag=True, help="Correct a mark: re-mark a sent one, or skip unsent earlier ones."
+)
 @pass_app
-def sent(app: AppContext, a, attempt, on):
+def sent(app: AppContext, a, attempt, thank_you, on, force):
     """Mark a follow-up sent; the rest of the series is re-planned from that day.
 
     \b
@@ -103,22 +160,36 @@ def sent(app: AppContext, a, attempt, on):
       followup-sync sent acme --on yesterday
     """
     from ..applications import mark_sent, next_unsent_attempt
+    from ..models import THANK_YOU_ATTEMPT
 
     if not a.is_open:
         raise UserInputError(
             f"{a.id} is {a.status.value}; reopen it first (followup-sync reopen {a.id})"
         )
-    if attempt is None:
+    if thank_you and attempt is not None:
+        raise UserInputError("give --thank-you or --attempt, not both")
+    if thank_you:
+        attempt = THANK_YOU_ATTEMPT
+    elif attempt is None:
         attempt = next_unsent_attempt(a, app.desired.items(a))
     day = on or app.today
     with app.store.write() as tx:
-        mark_sent(tx, a, attempt, day, app.settings.rules.max_nudges, app.now())
+        mark_sent(
+            tx,
+            a,
+            attempt,
+            day,
+            app.settings.rules.max_nudges,
+            app.now(),
+            today=app.today,
+            force=force,
+        )
         updated = tx.application(a.id)
-    click.echo(f"{a.id}: follow-up {attempt} marked sent on {day}")
+    what = "the thank-you note" if thank_you else f"follow-up {attempt}"
+    click.echo(f"{a.id}: {what} marked sent on {day}")
     nxt = next_item(app.desired.items(updated))
     if nxt:
-        step = f"follow-up {nxt.attempt}" if nxt.attempt else "move on"
-        click.echo(f"Next: {step} on {nxt.due:%a %Y-%m-%d %H:%M}")
+        click.echo(f"Next: {step_name(nxt)}, {nxt.due:%a %Y-%m-%d %H:%M}")
 
 
 @click.command()
@@ -222,7 +293,10 @@ def edit(
 
     reply: date | None | bool = False
     if reply_by is not None:
-        reply = None if reply_by.strip().lower() in ("none", "") else app.day(reply_by)
+        interview = when or a.current_round.at
+        reply = (
+            None if reply_by.strip().lower() in ("none", "") else app.reply_by(reply_by, interview)
+        )
     with app.store.write() as tx:
         do_edit(
             tx,
@@ -238,7 +312,9 @@ def edit(
             interviewers=parse_interviewers(interviewers) if interviewers else None,
             stage=stage,
         )
+        updated = tx.application(a.id)
     click.echo(f"{a.id}: updated")
+    echo_understood(app, updated)
 
 
 @click.command()
@@ -252,7 +328,10 @@ def remove(app: AppContext, a, yes):
     Example:
       followup-sync remove acme --yes
     """
-    if not yes and sys.stdin.isatty():
+    if not yes:
+        if not sys.stdin.isatty():
+            # No one to ask: a piped "n" (or anything else) must not delete.
+            raise UserInputError(f"removing {a.id} needs --yes when not run at a terminal")
         click.confirm(f"Remove {a.id} ({a.company}, {a.role})?", abort=True)
     with app.store.write() as tx:
         tx.delete_application(a.id)

@@ -31,15 +31,37 @@ class AppContext:
         from ..config import default_config_path, default_data_dir
 
         self.data_dir = Path(data_dir).expanduser() if data_dir else default_data_dir()
+        # --config or FOLLOWUP_SYNC_CONFIG: the user named a file, so it must exist.
+        self.config_named = config is not None
         self.config_path = Path(config).expanduser() if config else default_config_path()
         self.today_given = today is not None
         self._today_text = today
+        self._noted = False
 
     @cached_property
     def settings(self) -> Settings:
         from ..config import load_settings
+        from ..errors import ConfigError
 
+        if self.config_named and not self.config_path.exists():
+            raise ConfigError(
+                f"config file {self.config_path} does not exist; create it with"
+                f" `followup-sync --config {self.config_path} init --name ... --timezone ...`"
+            )
         return load_settings(self.config_path)
+
+    def note_missing_config(self) -> None:
+        """Once per command: without a config file, drafts are unsigned and times are UTC."""
+        if self._noted or self.config_named or self.config_path.exists():
+            return
+        self._noted = True
+        zone = self.settings.user.timezone
+        click.echo(
+            f"Note: no config at {self.config_path}, so drafts are signed without a name and"
+            f" times use {zone}; set them with `followup-sync init --name NAME --email ADDRESS"
+            " --timezone ZONE`.",
+            err=True,
+        )
 
     @cached_property
     def store(self) -> Store:
@@ -87,6 +109,11 @@ class AppContext:
 
         return parse_day(text, self.settings.tz, self.today)
 
+    def reply_by(self, text: str, interview: datetime) -> date:
+        from ..dates import parse_reply_by
+
+        return parse_reply_by(text, self.settings.tz, interview.astimezone(self.settings.tz).date())
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
@@ -120,7 +147,7 @@ class WhenParam(click.ParamType):
 
 
 class DayParam(click.ParamType):
-    """A calendar day as people type it ("2026-11-20", "next friday")."""
+    """A past calendar day as people type it ("2026-11-20", "yesterday", "friday")."""
 
     name = "DATE"
 
@@ -130,9 +157,20 @@ class DayParam(click.ParamType):
         return ctx.find_object(AppContext).day(str(value))
 
 
+class TextDateParam(click.ParamType):
+    """A date kept as typed: read later against another day (a reply-by date is
+    counted from the interview it belongs to)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param, ctx) -> str:
+        return str(value)
+
+
 APPLICATION = ApplicationParam()
 WHEN = WhenParam()
 DAY = DayParam()
+TEXT_DATE = TextDateParam()
 
 
 def json_option(help: str = "Machine-readable output (see README).") -> Any:

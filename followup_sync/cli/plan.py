@@ -38,7 +38,9 @@ def list_(app: AppContext, as_json):
         if n is None:
             nxt = "-"
         else:
-            step = f"follow-up {n.attempt}" if n.attempt else "move on"
+            step = {"nudge": f"follow-up {n.attempt}", "thank_you": "thank-you note"}.get(
+                n.kind.value, "move on"
+            )
             late = " OVERDUE" if n.status.value == "overdue" else ""
             nxt = f"{step} {n.due:%a %Y-%m-%d %H:%M}{late}"
         click.echo(f"{a.id:<{width}}  {status:<16} {nxt}")
@@ -66,7 +68,9 @@ def plan(app: AppContext, a, as_json):
         click.echo("Nothing planned.")
         return
     for x, i in pairs:
-        step = f"nudge {i.attempt}" if i.attempt else "move on"
+        step = {"nudge": f"nudge {i.attempt}", "thank_you": "thank-you"}.get(
+            i.kind.value, "move on"
+        )
         click.echo(
             f"{i.due:%a %Y-%m-%d %H:%M %z}  {i.status.value:<9} {x.id}  r{i.round_number} {step}"
         )
@@ -75,6 +79,8 @@ def plan(app: AppContext, a, as_json):
 @click.command()
 @click.argument("a", metavar="ID", type=APPLICATION)
 @click.option("--attempt", type=int, help="Which follow-up (default: the next unsent one).")
+@click.option("--thank-you", is_flag=True, help="The thank-you note ([rules] thank_you).")
+@click.option("--to", "to", metavar="NAME", help="Write to this interviewer only (name or email).")
 @click.option(
     "--format",
     "fmt",
@@ -86,38 +92,52 @@ def plan(app: AppContext, a, as_json):
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
 @pass_app
-def draft(app: AppContext, a, attempt, fmt, output):
-    """Print the email draft for a follow-up.
+def draft(app: AppContext, a, attempt, thank_you, to, fmt, output):
+    """Print the email draft for a follow-up (written as of today when it is overdue).
+
+    Several interviewers are all addressed and greeted; --to picks one.
 
     \b
     Example:
       followup-sync draft acme --format eml -o followup.eml   # opens as a draft
     """
+    from datetime import datetime
+
     from .. import drafts
     from ..applications import next_unsent_attempt
     from ..models import ItemKind
 
-    items = app.desired.items(a)
+    app.note_missing_config()
+    items = [i for i in app.desired.items(a) if i.round_number == a.current_round.number]
     rules = app.settings.rules
-    if attempt is None:
-        try:
-            attempt = next_unsent_attempt(a, items)
-        except UserInputError:
-            attempt = rules.max_nudges
-    if not 1 <= attempt <= rules.max_nudges:
-        raise UserInputError(f"attempt must be between 1 and {rules.max_nudges}")
-    item = next(
-        i
-        for i in items
-        if i.round_number == a.current_round.number
-        and i.kind == ItemKind.NUDGE
-        and i.attempt == attempt
-    )
+    if thank_you:
+        item = next((i for i in items if i.kind == ItemKind.THANK_YOU), None)
+        if item is None:
+            raise UserInputError("no thank-you note is planned: set thank_you = true under [rules]")
+    else:
+        if attempt is None:
+            try:
+                attempt = next_unsent_attempt(a, items)
+            except UserInputError:
+                attempt = rules.max_nudges
+        if not 1 <= attempt <= rules.max_nudges:
+            raise UserInputError(f"attempt must be between 1 and {rules.max_nudges}")
+        item = next(i for i in items if i.kind == ItemKind.NUDGE and i.attempt == attempt)
+    # Written today when it is overdue (or sent late): "last Monday" must be true
+    # on the day the email goes out, and so must its Date.
+    send_day = max(app.today, item.due.date()) if item.sent_on is None else item.sent_on
     d = drafts.render_draft(
-        item, a, app.settings.user, app.settings.templates_dir, max_nudges=rules.max_nudges
+        item,
+        a,
+        app.settings.user,
+        app.settings.templates_dir,
+        max_nudges=rules.max_nudges,
+        send_day=send_day,
+        to=to,
     )
     if fmt == "eml":
-        data = drafts.as_eml(d, when=item.due)
+        when = datetime.combine(send_day, item.due.timetz())
+        data = drafts.as_eml(d, when=when)
     elif fmt == "mailto":
         data = (drafts.as_mailto(d) + "\n").encode()
     else:

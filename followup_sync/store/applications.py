@@ -29,6 +29,12 @@ _TOUCHABLE = frozenset(
 
 
 def slugify(text: str) -> str:
+    """A readable ASCII id: ids become UIDs, which CalDAV servers restrict to
+    [A-Za-z0-9_.+-]; non-Latin names are transliterated ("日本" -> "riben")."""
+    if not text.isascii():
+        from anyascii import anyascii  # lazily: only non-ASCII names need it
+
+        text = anyascii(unicodedata.normalize("NFC", text))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     out = []
     for ch in text.lower():
@@ -87,6 +93,15 @@ class ApplicationQueries:
         row = self.conn.execute(
             "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
             " AND status = 'waiting' ORDER BY created_at DESC LIMIT 1",
+            (company, role),
+        ).fetchone()
+        return row[0] if row else None
+
+    def find_latest(self, company: str, role: str) -> str | None:
+        """The newest application with this company and role, whatever its status."""
+        row = self.conn.execute(
+            "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
             (company, role),
         ).fetchone()
         return row[0] if row else None

@@ -16,7 +16,7 @@ DELETING = "-deleting-"
 
 
 class PullKind(StrEnum):
-    COMPLETED = "completed"  # the user completed the task: that nudge was sent
+    COMPLETED = "completed"  # a nudge or thank-you completed: sent; the move-on marker: closed
     MOVED = "moved"  # the user moved the item to another date
     DELETED = "deleted"  # the user deleted it: never recreate it on this provider
     EDITED = "edited"  # other edits: kept, not overwritten
@@ -44,7 +44,7 @@ def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> li
         if ours_unrecorded(rec, now):
             continue  # our own write whose record a crash lost: not the user's change
         ref = ItemRef.parse(uid)
-        if now.completed_on is not None and ref is not None and ref.is_nudge:
+        if now.completed_on is not None and ref is not None:
             out.append(Pulled(PullKind.COMPLETED, uid, on=now.completed_on))
         elif now.due is not None and rec.due is not None and now.due != rec.due:
             out.append(Pulled(PullKind.MOVED, uid, due=now.due))

@@ -79,8 +79,7 @@ def make_push_item(
         Draft(
             subject=f"Following up: {role}",
             body=f"Dear {contact.split()[0]},\n\nChecking in.\n\nBest,\nAlex",
-            to_name=contact,
-            to_addr="jane@acme.example",
+            to=((contact, "jane@acme.example"),),
             from_name="Alex Rivera",
             from_addr="alex@example.com",
         )

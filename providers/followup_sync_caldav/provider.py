@@ -254,7 +254,7 @@ class CalDAVProvider(Provider):
     # --- messages ----------------------------------------------------------------
     def describe(self) -> str:
         who = f" as {self.username!r}" if self.username else ""
-        return f"CalDAV provider {self.name!r} ({url_without_credentials(self.url)}{who})"
+        return f"CalDAV {url_without_credentials(self.url)}{who}"
 
     def _log(self, message: str) -> None:
         self.context.log(message)

@@ -277,7 +277,7 @@ class TodoistProvider(Provider):
         self._secret: str | None = None
 
     def describe(self) -> str:
-        return f"todoist provider {self.name!r} (project {self.project!r})"
+        return f"Todoist project {self.project!r}"
 
     # --- connection ------------------------------------------------------------
     def _token(self) -> str:

@@ -87,7 +87,7 @@ def test_overdue_then_sent_replans_the_rest_with_same_uids(env):
 
 def test_heard_withdraws_pending_items(env):
     env.add_acme()
-    env.run("sent", "acme", "--on", "2026-11-27")
+    env.run("sent", "acme", "--on", "2026-11-25")
     env.run("heard", "acme", "--outcome", "next-round")
     statuses = [i["status"] for i in env.plan()]
     assert statuses == ["sent", "withdrawn", "withdrawn", "withdrawn"]

@@ -15,12 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followup_sync.drafts import as_eml, as_mailto, as_text, render_draft, render_note
+from followup_sync.errors import UserInputError
 from followup_sync.models import (
     Application,
     Draft,
     Interviewer,
+    ItemKind,
     Round,
     Rules,
+    SentMark,
     User,
 )
 from followup_sync.rules import plan_application
@@ -51,31 +54,74 @@ def first_draft(app: Application = APP, user: User = USER) -> Draft:
 def test_nudge_1_has_the_seeds_four_parts():
     draft = first_draft()
     assert draft.subject == "Following up on the Staff Engineer interview at Acme"
-    body = draft.body
-    assert body.startswith(
-        "Dear Jane,\n\nThank you again for the time you spent with me last Tuesday."
+    assert draft.body == (
+        "Dear Jane,\n\n"
+        # 1. continued interest
+        "Thank you again for speaking with me last Tuesday about the Staff Engineer position."
+        " I've been thinking about our conversation since, and I remain very interested in the"
+        " role and in joining Acme.\n\n"
+        # 2. why they fit, 3. an accomplishment
+        "I believe my experience with Python, distributed systems, and mentoring would help me"
+        " make a real contribution to the team. I also wanted to share a recent result: I led a"
+        " migration that cut our cloud bill by 30%.\n\n"
+        # 4. next steps, and an offer of more information
+        "I wanted to check in on next steps in the process. Is there an update you could share"
+        " on the timeline, or anything else I can provide in the meantime?\n\n"
+        "Best regards,\nSam Lee"
     )
-    # 1. continued interest
-    assert (
-        "Since our interview, I've been thinking a lot about the Staff Engineer position at Acme,"
-        " and I remain incredibly excited about it." in body
-    )
-    # 2. why they fit
-    assert (
-        "I know that my past experience with Python, distributed systems, and mentoring will make"
-        " me an incredible asset to Acme." in body
-    )
-    # 3. an accomplishment
-    assert (
-        "I'm also glad to share a recent accomplishment: I led a migration that cut our cloud"
-        " bill by 30%." in body
-    )
-    # 4. next steps, and an offer of more information
-    assert "I wanted to check in on next steps in the interview process." in body
-    assert "Please let me know if I can provide any additional information" in body
-    assert body.endswith("\n\nBest,\nSam Lee")
-    assert (draft.to_name, draft.to_addr) == ("Jane Doe", "jane@acme.example")
+    assert draft.to == (("Jane Doe", "jane@acme.example"),)
     assert (draft.from_name, draft.from_addr) == ("Sam Lee", "sam@example.com")
+
+
+def test_no_repeated_superlatives_or_presumptuous_claims():
+    body = first_draft().body.lower()
+    for word in ("incredibl", "extremely", "asset", "perfect", "i know that"):
+        assert word not in body
+    assert body.count("very") <= 1
+
+
+def test_the_stated_reply_by_date_is_mentioned():
+    app = replace(APP, rounds=(replace(ROUND, reply_by=date(2026, 11, 13)),))
+    nudge = items(app)[0]
+    assert nudge.due.date() == date(2026, 11, 16)  # 2 days after, a Monday
+    body = render_draft(nudge, app, USER).body
+    assert (
+        "You mentioned you hoped to decide by Friday, November 13, so I wanted to check in on"
+        " where things stand. Is there an update" in body
+    )
+    # Sent before that date (the user chose to write early): no "you mentioned ... passed".
+    early = render_draft(nudge, app, USER, send_day=date(2026, 11, 12)).body
+    assert "I know you hoped to decide by Friday, November 13; in the meantime" in early
+
+
+@pytest.mark.parametrize(
+    ("typed", "sentence"),
+    [
+        # The README's own example: a clause without its subject.
+        (
+            "cut our API's p99 latency by 40% last quarter",
+            "I also wanted to share a recent result: I cut our API's p99 latency by 40% last"
+            " quarter.",
+        ),
+        (
+            "I led a migration that cut our cloud bill by 30%",
+            "I also wanted to share a recent result: I led a migration that cut our cloud bill"
+            " by 30%.",
+        ),
+        (
+            "Our launch made the front page!",
+            "I also wanted to share a recent result: our launch made the front page!",
+        ),
+        (
+            "TechCrunch covered the launch I led.",
+            "I also wanted to share a recent result: TechCrunch covered the launch I led.",
+        ),
+    ],
+)
+def test_the_accomplishment_is_always_a_clean_sentence(typed, sentence):
+    body = first_draft(replace(APP, accomplishment=typed)).body
+    assert sentence in body
+    assert_clean(body)
 
 
 def assert_clean(text: str) -> None:
@@ -88,45 +134,57 @@ def assert_clean(text: str) -> None:
 def test_accomplishment_left_out_cleanly():
     with_it = first_draft()
     without = first_draft(replace(APP, accomplishment=""))
-    assert "accomplishment" in with_it.body
-    assert "accomplishment" not in without.body
-    assert "asset to Acme.\n\nI wanted to check in" in without.body
+    assert "recent result" in with_it.body
+    assert "recent result" not in without.body
+    assert "contribution to the team.\n\nI wanted to check in" in without.body
     assert_clean(with_it.body)
     assert_clean(without.body)
 
 
 def test_no_skills_no_empty_placeholder():
     body = first_draft(replace(APP, skills="  ")).body
-    assert "I know that my past experience will make me an incredible asset to Acme." in body
+    assert "I believe my experience would help me make a real contribution to the team." in body
     assert "with ." not in body and "with  " not in body
     assert_clean(body)
 
 
 def test_accomplishment_punctuation_kept():
     body = first_draft(replace(APP, accomplishment="Our launch made the front page!")).body
-    assert "accomplishment: Our launch made the front page! I wanted" not in body
-    assert "accomplishment: Our launch made the front page!\n" in body
+    assert "our launch made the front page! I wanted" not in body
+    assert "our launch made the front page!\n" in body
 
 
 def test_last_weekday_within_a_week_else_month_day():
-    assert "with me last Tuesday." in first_draft().body
+    assert "with me last Tuesday about" in first_draft().body
     # Interviewed on Thursday 12 November, nudged on Tuesday 17th: still "last Thursday".
     thursday = replace(ROUND, at=datetime(2026, 11, 12, 10, 0, tzinfo=NY))
     body = first_draft(replace(APP, rounds=(thursday,))).body
-    assert "with me last Thursday." in body
+    assert "with me last Thursday about" in body
     # Twelve days before the send day: a date instead.
     app = replace(APP, rounds=(replace(ROUND, reply_by=date(2026, 11, 20)),))
     nudge = items(app)[0]
     assert nudge.due.date() == date(2026, 11, 23)
-    assert "with me on November 10." in render_draft(nudge, app, USER).body
+    assert "with me on November 10 about" in render_draft(nudge, app, USER).body
+
+
+def test_a_late_draft_is_phrased_from_the_day_it_is_written():
+    """Interview Mon 11-02, nudge due Mon 11-09, drafted (overdue) on Fri 11-20."""
+    monday = replace(ROUND, at=datetime(2026, 11, 2, 10, 0, tzinfo=NY))
+    app = replace(APP, rounds=(monday,))
+    nudge = items(app)[0]
+    assert nudge.due.date() == date(2026, 11, 9)
+    assert "with me last Monday about" in render_draft(nudge, app, USER).body
+    late = render_draft(nudge, app, USER, send_day=date(2026, 11, 20)).body
+    assert "with me on November 2 about" in late and "last Monday" not in late
+    assert "yesterday" in render_draft(nudge, app, USER, send_day=date(2026, 11, 3)).body
 
 
 def test_interview_day_is_read_in_the_users_zone():
     # 02:00 UTC on Wednesday the 11th is Tuesday evening in New York.
     late = replace(ROUND, at=datetime(2026, 11, 11, 2, 0, tzinfo=ZoneInfo("UTC")))
-    assert "last Tuesday." in first_draft(replace(APP, rounds=(late,))).body
+    assert "last Tuesday about" in first_draft(replace(APP, rounds=(late,))).body
     assert (
-        "last Wednesday."
+        "last Wednesday about"
         in first_draft(replace(APP, rounds=(late,)), replace(USER, timezone="UTC")).body
     )
 
@@ -135,75 +193,145 @@ def test_greeting_first_name_or_team():
     assert first_draft().body.startswith("Dear Jane,\n")
     doctor = replace(ROUND, interviewers=(Interviewer("Dr. Ada Smith", "ada@acme.example"),))
     assert first_draft(replace(APP, rounds=(doctor,))).body.startswith("Dear Dr. Smith,\n")
-    # An address-only interviewer comes after a named one: greet the named one.
+    # An address-only interviewer and a named one without an address: greet the
+    # named one, write to the address we have.
     both = replace(
         ROUND, interviewers=(Interviewer("", "hr@acme.example"), Interviewer("Raj Patel"))
     )
     draft = first_draft(replace(APP, rounds=(both,)))
     assert draft.body.startswith("Dear Raj,\n")
-    assert (draft.to_name, draft.to_addr) == ("Raj Patel", "")
+    assert draft.to == (("", "hr@acme.example"),)
     # Nobody named: a team greeting, sent to the address we have.
     hr = replace(ROUND, interviewers=(Interviewer("", "hr@acme.example"),))
     draft = first_draft(replace(APP, rounds=(hr,)))
     assert draft.body.startswith("Dear Acme hiring team,\n")
-    assert (draft.to_name, draft.to_addr) == ("", "hr@acme.example")
+    assert draft.to == (("", "hr@acme.example"),)
     nobody = first_draft(replace(APP, rounds=(replace(ROUND, interviewers=()),)))
     assert nobody.body.startswith("Dear Acme hiring team,\n")
-    assert (nobody.to_name, nobody.to_addr) == ("", "")
+    assert nobody.to == ()
+
+
+def test_several_interviewers_are_greeted_and_addressed_unless_one_is_picked():
+    raj = Interviewer("Raj Patel", "raj@acme.example")
+    ana = Interviewer("Ana Lima", "ana@acme.example")
+    panel = replace(APP, rounds=(replace(ROUND, interviewers=(JANE, raj, ana)),))
+    draft = first_draft(panel)
+    assert draft.body.startswith("Dear Jane, Raj and Ana,\n")
+    assert [a for _, a in draft.to] == ["jane@acme.example", "raj@acme.example", "ana@acme.example"]
+    msg = parse(as_eml(draft))
+    assert [a.addr_spec for a in msg["To"].addresses] == [a for _, a in draft.to]
+    assert unquote(urlsplit(as_mailto(draft)).path) == ",".join(a for _, a in draft.to)
+    one = render_draft(items(panel)[0], panel, USER, to="raj")
+    assert one.body.startswith("Dear Raj,\n") and one.to == (("Raj Patel", "raj@acme.example"),)
+    assert render_draft(items(panel)[0], panel, USER, to="ana@acme.example").to[0][0] == "Ana Lima"
+    with pytest.raises(UserInputError, match="no interviewer matches 'Bob'"):
+        render_draft(items(panel)[0], panel, USER, to="Bob")
 
 
 def test_implausible_addresses_dropped():
     bad = replace(ROUND, interviewers=(Interviewer("Jane Doe", "jane at acme"),))
     draft = first_draft(replace(APP, rounds=(bad,)), replace(USER, email="sam@@example.com"))
-    assert (draft.to_name, draft.to_addr, draft.from_addr) == ("Jane Doe", "", "")
+    assert (draft.to, draft.from_addr) == ((), "")
+    assert draft.body.startswith("Dear Jane,\n")
     parsed = parse(as_eml(draft))
     assert "To" not in parsed and "From" not in parsed
 
 
-def test_later_nudges_differ_and_are_shorter():
-    n1, n2, n3, move_on = items()
+def test_later_nudges_reply_in_the_first_ones_thread():
+    thanks, n1, n2, n3, move_on = items(rules=Rules(thank_you=True))
     first = render_draft(n1, APP, USER)
     again = render_draft(n2, APP, USER)
     last = render_draft(n3, APP, USER)
-    assert again.subject == "Checking in again: Staff Engineer at Acme"
-    assert last.subject == "One last check-in: Staff Engineer at Acme"
+    assert again.subject == last.subject == "Re: " + first.subject
     assert len({first.body, again.body, last.body}) == 3
-    assert len({first.subject, again.subject, last.subject}) == 3
     assert len(again.body) < len(first.body) and len(last.body) < len(first.body)
-    assert "check in again" in again.body
+    assert "follow up on my earlier note" in again.body
     assert "last note" in last.body and "Thank you again for your time" in last.body
     for draft in (again, last):
-        assert draft.body.startswith("Dear Jane,\n") and draft.body.endswith("Best,\nSam Lee")
+        assert draft.body.startswith("Dear Jane,\n")
+        assert draft.body.endswith("Best regards,\nSam Lee")
         assert_clean(draft.body)
-    with pytest.raises(ValueError, match="not a nudge"):
+    # Message-IDs are stable per item and thread: 2 answers 1, 3 answers 2.
+    assert first.message_id == render_draft(n1, APP, USER).message_id
+    assert len({first.message_id, again.message_id, last.message_id}) == 3
+    assert first.message_id.endswith("@example.com>")  # the user's own domain
+    assert "followup" not in first.message_id  # nothing names the tool to the recipient
+    assert (first.in_reply_to, first.references) == ("", ())
+    assert (again.in_reply_to, again.references) == (first.message_id, (first.message_id,))
+    assert last.in_reply_to == again.message_id
+    assert last.references == (first.message_id, again.message_id)
+    msg = parse(as_eml(last))
+    assert msg["In-Reply-To"] == again.message_id
+    assert msg["References"].split() == [first.message_id, again.message_id]
+    assert msg["Message-ID"] == last.message_id
+    query = parse_qs(urlsplit(as_mailto(last)).query)
+    assert query["in-reply-to"] == [again.message_id]
+    # The thank-you note is its own message, not part of the follow-up thread.
+    note = render_draft(thanks, APP, USER)
+    assert note.subject == "Thank you for the Staff Engineer interview"
+    assert note.in_reply_to == "" and note.message_id not in last.references
+    with pytest.raises(ValueError, match="not an email"):
         render_draft(move_on, APP, USER)
 
 
+def test_thank_you_note_on_the_interview_day():
+    thanks = items(rules=Rules(thank_you=True))[0]
+    assert thanks.kind == ItemKind.THANK_YOU and thanks.attempt is None
+    # Interviewed Tuesday 14:00: the same evening.
+    assert thanks.due == datetime(2026, 11, 10, 17, 0, tzinfo=NY)
+    note = render_draft(thanks, APP, USER)
+    assert note.body == (
+        "Dear Jane,\n\nThank you for taking the time to meet with me earlier today. I enjoyed"
+        " learning more about the Staff Engineer position and the team, and our conversation made"
+        " me even more interested in joining Acme.\n\nBest regards,\nSam Lee"
+    )
+    late = replace(APP, rounds=(replace(ROUND, at=datetime(2026, 11, 10, 16, 30, tzinfo=NY)),))
+    after = plan_application(late, Rules(thank_you=True), NY, date(2026, 11, 12))[0]
+    assert after.due == datetime(2026, 11, 11, 9, 30, tzinfo=NY)  # the next morning
+    assert "meet with me yesterday." in render_draft(after, late, USER).body
+
+
 def test_which_template_by_max_nudges():
-    def subjects(max_nudges: int) -> list[str]:
+    def bodies(max_nudges: int) -> list[str]:
         nudges = items(rules=Rules(max_nudges=max_nudges))[:-1]
         return [
-            render_draft(i, APP, USER, max_nudges=max_nudges).subject.split(":")[0] for i in nudges
+            render_draft(i, APP, USER, max_nudges=max_nudges).body.split("\n")[2][:30]
+            for i in nudges
         ]
 
-    assert subjects(1) == ["Following up on the Staff Engineer interview at Acme"]
-    assert subjects(2) == [
-        "Following up on the Staff Engineer interview at Acme",
-        "One last check-in",
-    ]
-    assert subjects(4)[1:] == ["Checking in again", "Checking in again", "One last check-in"]
+    first, again, last = (
+        "Thank you again for speaking w",
+        "I wanted to follow up on my ea",
+        "I know hiring decisions take t",
+    )
+    assert bodies(1) == [first]
+    assert bodies(2) == [first, last]
+    assert bodies(4) == [first, again, again, last]
 
 
-def test_move_on_note():
-    note = render_note(items()[-1], APP, USER)
+def test_move_on_note_says_what_actually_happened():
+    move_on = items()[-1]
+    note = render_note(move_on, APP, USER)
     assert note.startswith(
-        "No reply from Acme about the Staff Engineer position after 3 follow-ups."
+        "No reply from Acme about the Staff Engineer position, and none of the 3 follow-ups was"
+        " marked sent."
     )
     assert "time to move on" in note
     assert "followup-sync heard acme-eng" in note and "followup-sync close acme-eng" in note
     assert "Subject" not in note and "Dear" not in note
-    one = render_note(items()[-1], replace(APP, id="acme eng"), USER, max_nudges=1)
-    assert "after 1 follow-up." in one and "followup-sync close 'acme eng'" in one
+    two = replace(
+        APP, sent=(SentMark(1, 1, date(2026, 11, 17)), SentMark(1, 2, date(2026, 11, 24)))
+    )
+    assert render_note(move_on, two, USER).startswith(
+        "No reply from Acme about the Staff Engineer position after 2 follow-ups (of 3 planned)."
+    )
+    three = replace(two, sent=(*two.sent, SentMark(1, 3, date(2026, 12, 1))))
+    assert render_note(move_on, three, USER).startswith(
+        "No reply from Acme about the Staff Engineer position after 3 follow-ups."
+    )
+    one = replace(APP, id="acme eng", sent=(SentMark(1, 1, date(2026, 11, 17)),))
+    text = render_note(move_on, one, USER, max_nudges=1)
+    assert "after 1 follow-up." in text and "followup-sync close 'acme eng'" in text
 
 
 def test_template_override_from_a_directory(tmp_path: Path):
@@ -215,11 +343,13 @@ def test_template_override_from_a_directory(tmp_path: Path):
     draft = render_draft(items()[0], replace(APP, accomplishment=""), USER, tmp_path)
     assert draft.subject == "Hello again, Acme"
     assert draft.body == (
-        "Hi Jane,\n\nI know that my past experience with Python, distributed systems, and mentoring"
-        " will make me an incredible asset to Acme.\n\nCheers, Sam Lee ($5)"
+        "Hi Jane,\n\nI believe my experience with Python, distributed systems, and mentoring"
+        " would help me make a real contribution to the team.\n\nCheers, Sam Lee ($5)"
     )
-    # Templates not in the directory stay built-in.
-    assert render_draft(items()[1], APP, USER, tmp_path).subject.startswith("Checking in again")
+    # Templates not in the directory stay built-in; later nudges take nudge 1's subject.
+    again = render_draft(items()[1], APP, USER, tmp_path)
+    assert again.subject == "Re: Hello again, Acme"
+    assert again.body.startswith("Dear Jane,\n\nI wanted to follow up")
 
 
 def test_unknown_variable_names_file_and_variable(tmp_path: Path):
@@ -255,9 +385,9 @@ def test_mailto_round_trip():
     # RFC 6068: line breaks in the body are CRLF.
     assert query["body"] == [draft.body.replace("\n", "\r\n")]
     assert set(query) == {"subject", "body"}
-    no_addr = as_mailto(replace(draft, to_addr=""))
+    no_addr = as_mailto(replace(draft, to=()))
     assert no_addr.startswith("mailto:?subject=Following%20up")
-    plus = as_mailto(replace(draft, to_addr="jane+jobs@acme.example"))
+    plus = as_mailto(replace(draft, to=(("Jane", "jane+jobs@acme.example"),)))
     assert unquote(urlsplit(plus).path) == "jane+jobs@acme.example"
 
 
@@ -276,6 +406,7 @@ def test_eml_headers_and_body():
         "To",
         "Subject",
         "Date",
+        "Message-ID",
         "X-Unsent",
         "Content-Type",
         "Content-Transfer-Encoding",
@@ -289,8 +420,10 @@ def test_eml_headers_and_body():
     assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
     # The parser keeps the message's CRLF line endings in the content.
     assert msg.get_content().replace("\r\n", "\n") == draft.body + "\n"
-    assert b"\r\n" in eml and b"Message-ID" not in eml
+    assert b"\r\n" in eml and msg["Message-ID"] == draft.message_id
     assert "Date" not in parse(as_eml(draft))
+    # For a Drafts folder: nothing that only Outlook's .eml files need.
+    assert "X-Unsent" not in parse(as_eml(draft, when, unsent=False))
 
 
 def test_eml_non_ascii():
@@ -323,7 +456,7 @@ def test_eml_long_subjects_fold_without_losing_spaces(company):
 
 def test_eml_display_names_quoted():
     name = 'Doe, Jane "JD" (Acme)'
-    draft = replace(first_draft(), to_name=name, from_name="Sam: Lee")
+    draft = replace(first_draft(), to=((name, "jane@acme.example"),), from_name="Sam: Lee")
     msg = parse(as_eml(draft))
     assert msg["To"].addresses[0].display_name == name
     assert msg["To"].addresses[0].addr_spec == "jane@acme.example"
@@ -345,6 +478,9 @@ ALLOWED = {
     "To",
     "Subject",
     "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
     "X-Unsent",
     "MIME-Version",
     "Content-Type",
@@ -373,7 +509,7 @@ def test_hostile_fields_never_add_headers(
     )
     user = replace(USER, name=user_name)
     draft = render_draft(items(app)[attempt], app, user)
-    for text in (draft.subject, draft.to_name, draft.to_addr, draft.from_name):
+    for text in (draft.subject, draft.to_name, draft.to_addr, draft.from_name, draft.message_id):
         assert "\r" not in text and "\n" not in text and "\x00" not in text
     eml = as_eml(draft, datetime(2026, 11, 17, 9, 30, tzinfo=NY) if dated else None)
     msg = parse(eml)
@@ -389,6 +525,7 @@ def test_hostile_fields_never_add_headers(
     assert set(parse_qs(urlsplit(as_mailto(draft)).query, keep_blank_values=True)) <= {
         "subject",
         "body",
+        "in-reply-to",
     }
 
 
@@ -412,18 +549,23 @@ def _reference_eml(draft: Draft, when: datetime | None) -> bytes:
     """The same message built with EmailMessage(policy=SMTP): the oracle for as_eml."""
     from email.message import EmailMessage
 
-    from followup_sync import drafts as d
+    from followup_sync import draft_formats as d
 
     msg = EmailMessage(policy=policy.SMTP)
-    if addr := d._address(draft.from_addr):
+    if addr := d.address(draft.from_addr):
         msg["From"] = _Folded("From", d._mailbox("From", draft.from_name, addr))
-    if addr := d._address(draft.to_addr):
+    if addr := d.address(draft.to_addr):
         msg["To"] = _Folded("To", d._mailbox("To", draft.to_name, addr))
     msg["Subject"] = _Folded("Subject", d._fold("Subject", d.header_value(draft.subject)))
     if when is not None:
         from email.utils import format_datetime
 
         msg["Date"] = format_datetime(when)
+    if draft.message_id:
+        msg["Message-ID"] = draft.message_id
+    if draft.in_reply_to:
+        msg["In-Reply-To"] = draft.in_reply_to
+        msg["References"] = _Folded("References", "\n ".join(draft.references))
     msg["X-Unsent"] = "1"
     body = d._crlf(draft.body).replace("\r\n", "\n")
     msg.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
@@ -438,8 +580,21 @@ def _reference_eml(draft: Draft, when: datetime | None) -> bytes:
     to_addr=st.sampled_from(["jane@acme.example", "", "not an address", "a@b.example"]),
     from_name=st.text(max_size=40),
     with_date=st.booleans(),
+    thread=st.integers(0, 3),
 )
-def test_eml_bytes_equal_the_email_packages(subject, body, to_name, to_addr, from_name, with_date):
-    draft = Draft(subject, body, to_name, to_addr, from_name, "alex@example.com")
+def test_eml_bytes_equal_the_email_packages(
+    subject, body, to_name, to_addr, from_name, with_date, thread
+):
+    ids = tuple(f"<{n}abc{n}@example.com>" for n in range(1, thread + 1))
+    draft = Draft(
+        subject,
+        body,
+        ((to_name, to_addr),),
+        from_name,
+        "alex@example.com",
+        message_id="<99zz@example.com>",
+        in_reply_to=ids[-1] if ids else "",
+        references=ids,
+    )
     when = datetime(2026, 11, 27, 9, 30, tzinfo=ZoneInfo("America/New_York")) if with_date else None
     assert as_eml(draft, when) == _reference_eml(draft, when)

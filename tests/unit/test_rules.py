@@ -138,7 +138,8 @@ def test_sent_nudge_replans_later_items_from_the_sent_day():
     first = items[0]
     assert first.status == ItemStatus.SENT
     assert first.sent_on == date(2026, 11, 19)
-    assert first.due.date() == date(2026, 11, 17)  # the due stays as planned
+    # Shown on the day it went out (planned for Tuesday the 17th), at the send time.
+    assert first.due == datetime(2026, 11, 19, 9, 30, tzinfo=NY)
     # Thursday 19th + 7 = Thanksgiving (no holidays configured), then weekly.
     assert days(items)[1:] == [date(2026, 11, 26), date(2026, 12, 3), date(2026, 12, 10)]
     assert [i.status for i in items[1:]] == [ItemStatus.PLANNED] * 3
@@ -388,7 +389,9 @@ def test_without_moves_dates_increase_on_working_days_at_send_time(app, rules, t
         )
         for item in round_items:
             day = item.due.date()
-            if rules.workdays_only:
+            if item.sent_on is not None:
+                assert day == item.sent_on  # a sent item shows on the day it went out
+            elif rules.workdays_only:
                 assert day.weekday() < 5
             # A real instant: it survives a round trip through UTC unchanged.
             assert real_instant(item.due)

@@ -110,12 +110,13 @@ def test_pull(case, rec, now, expected):
     assert [p.kind for p in got] == expected, case
 
 
-def test_pull_completion_of_the_move_on_marker_is_an_edit_not_a_send():
+def test_pull_completion_of_the_move_on_marker_is_reported_as_completed():
+    """push.save_pulled closes the application for it: the user moved on."""
     uid = "followup-sync.acme-dev.r1.move-on"
     got = pull(
         {uid: record(uid=uid)}, {uid: remote(uid=uid, etag="e2", completed_on=date(2026, 12, 1))}
     )
-    assert [p.kind for p in got] == [PullKind.EDITED]
+    assert [(p.kind, p.on) for p in got] == [(PullKind.COMPLETED, date(2026, 12, 1))]
 
 
 # --- plan: one row per decision ----------------------------------------------------------
