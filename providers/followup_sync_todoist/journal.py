@@ -11,10 +11,12 @@ completion is set from what Todoist shows, and the draft is attached again, with
 the command uuid kept here when its fate is unknown (Todoist applies a uuid
 once: no second comment).
 
-One JSON file in the data dir, written atomically: {uid: {"task": id, "draft": d}}.
-`task` is the task's id, or "*" while Todoist has not told us (a new task);
-`draft` is a note_add uuid of unknown fate, "missing" (attach a new one), or null
-(attached, or no draft). Older versions wrote {uid: task id}: read as "missing".
+One JSON file in the data dir, written atomically:
+{uid: {"task": id, "draft": d, "eml": h}}. `task` is the task's id, or "*" while
+Todoist has not told us (a new task); `draft` is a note_add uuid of unknown fate,
+"missing" (attach a new one), or null (attached, or no draft); `eml` is the hash
+of the draft that uuid (or that attached comment) carries. Older versions wrote
+{uid: task id}: read as "missing".
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ MISSING = "missing"  # the draft is known not to be attached
 class Entry:
     task: str
     draft: str | None = None
+    eml: str | None = None
 
 
 class Journal:
@@ -54,8 +57,12 @@ class Journal:
             if isinstance(value, str):
                 out[str(uid)] = Entry(value, MISSING)
             elif isinstance(value, dict) and isinstance(value.get("task"), str):
-                draft = value.get("draft")
-                out[str(uid)] = Entry(value["task"], draft if isinstance(draft, str) else None)
+                draft, eml = value.get("draft"), value.get("eml")
+                out[str(uid)] = Entry(
+                    value["task"],
+                    draft if isinstance(draft, str) else None,
+                    eml if isinstance(eml, str) else None,
+                )
         return out
 
     def get(self, uid: str, task_id: str) -> Entry | None:
@@ -78,6 +85,8 @@ class Journal:
             self.path.unlink(missing_ok=True)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        raw = {u: {"task": e.task, "draft": e.draft} for u, e in sorted(entries.items())}
+        raw = {
+            u: {"task": e.task, "draft": e.draft, "eml": e.eml} for u, e in sorted(entries.items())
+        }
         # A crash leaves the old journal or the new one, never a torn file.
         write_atomic(self.path, json.dumps(raw).encode("utf-8"))

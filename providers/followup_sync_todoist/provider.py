@@ -195,7 +195,7 @@ class _Pending:
     commands: list[dict] = field(default_factory=list)
     new: bool = False  # task_id is a temp_id
     draft: str | None = None  # the note_add's uuid
-    before: Any = None  # the task as read before an update
+    eml: str | None = None  # the hash of the draft it attaches
 
     @property
     def uid(self) -> str:
@@ -687,6 +687,7 @@ class TodoistProvider(Provider):
                 "note_add",
                 {"item_id": temp_id, "content": DRAFT_NOTE, "file_attachment": attachment},
             )
+            pending.eml = _eml_hash(item)
         if item.item.status == ItemStatus.SENT:
             pending.add("item_complete", {"id": temp_id})
         return pending
@@ -701,7 +702,7 @@ class TodoistProvider(Provider):
         content, description, eml_hash = self._render(item)
         # Keep labels the user added; make sure ours are there.
         labels = list(task.labels or []) + [x for x in self.labels if x not in (task.labels or [])]
-        pending = _Pending(write, task.id, before=task)
+        pending = _Pending(write, task.id)
         pending.add(
             "item_update",
             {
@@ -715,12 +716,8 @@ class TodoistProvider(Provider):
         )
         entry = self._journal.get(item.uid, task.id)
         if item.eml and self.attach_eml:
-            again = None
-            if eml_hash == old.eml and entry is not None and entry.draft not in (None, MISSING):
-                again = entry.draft  # of unknown fate: the same uuid is applied once at most
-            if eml_hash != old.eml or again or (entry is not None and entry.draft == MISSING):
-                # The draft changed (the old comment stays as history), or a batch
-                # never attached it.
+            attach, again = _draft_to_attach(eml_hash, old.eml, entry)
+            if attach:
                 pending.draft = pending.add(
                     "note_add",
                     {
@@ -730,6 +727,7 @@ class TodoistProvider(Provider):
                     },
                     command_uuid=again,
                 )
+                pending.eml = eml_hash
         done = task.completed_at is not None
         want_done = item.item.status == ItemStatus.SENT
         if want_done != done:
@@ -758,10 +756,12 @@ class TodoistProvider(Provider):
 
     # --- a batch, its answer, and the tasks it wrote ----------------------------------
     def _send(self, batch: list[_Pending]) -> Iterator[WriteResult]:
-        # Tasks a batch could leave half-done are journaled before it is sent.
+        # Tasks a batch could leave half-done are journaled before it is sent; what
+        # the journal said before is put back for a write Todoist refuses whole.
+        prior = self._journal.read()
         self._journal.update(
             {
-                p.uid: Entry(ANY_TASK if p.new else p.task_id, p.draft)
+                p.uid: Entry(ANY_TASK if p.new else p.task_id, *_draft_state(p, {}, prior))
                 for p in batch
                 if len(p.commands) > 1
             }
@@ -775,7 +775,7 @@ class TodoistProvider(Provider):
                 for p in group:
                     yield WriteResult(p.write, error=e)
                 continue
-            yield from self._settle(group, answer)
+            yield from self._settle(group, answer, prior)
 
     def _post_commands(self, group: list[_Pending]) -> dict:
         commands = [c for p in group for c in p.commands]
@@ -805,7 +805,9 @@ class TodoistProvider(Provider):
             raise ProviderError("unexpected answer from Todoist while writing tasks")
         return answer
 
-    def _settle(self, group: list[_Pending], answer: dict) -> Iterator[WriteResult]:
+    def _settle(
+        self, group: list[_Pending], answer: dict, prior: Mapping[str, Entry]
+    ) -> Iterator[WriteResult]:
         """Each write's result from the batch's answer: what failed fails alone."""
         status = answer["sync_status"]
         mapping = answer.get("temp_id_mapping") or {}
@@ -818,8 +820,8 @@ class TodoistProvider(Provider):
                 if p.write.kind == "delete" and _http_code(state) == 404:
                     written.append((p, p.task_id))  # deleted meanwhile: the goal is reached
                     continue
-                if state is not None and len(p.commands) > 1:
-                    journal[p.uid] = None  # refused: nothing of it was written
+                if state is not None:
+                    journal[p.uid] = _after_refusal(p, status, prior)
                 yield WriteResult(p.write, error=self._refusal(p, first, state))
                 continue
             task_id = mapping.get(p.task_id) if p.new else p.task_id
@@ -837,12 +839,7 @@ class TodoistProvider(Provider):
             failed = [(c, status.get(c["uuid"])) for c in rest if status.get(c["uuid"]) != "ok"]
             if failed:
                 cmd, state = failed[0]
-                draft = p.draft
-                if status.get(p.draft) == "ok":
-                    draft = None
-                elif p.draft is not None and status.get(p.draft) is not None:
-                    draft = MISSING  # refused: attach a new one next time
-                journal[p.uid] = Entry(task_id, draft)
+                journal[p.uid] = Entry(task_id, *_draft_state(p, status, prior))
                 error = self._refusal(p, cmd, state)
                 yield WriteResult(
                     p.write,
@@ -851,8 +848,7 @@ class TodoistProvider(Provider):
                     ),
                 )
                 continue
-            if len(p.commands) > 1:
-                journal[p.uid] = None
+            journal[p.uid] = None  # written whole: nothing left to finish
             written.append((p, task_id))
         self._journal.update(journal)
         yield from self._read_back(written)
@@ -1041,6 +1037,60 @@ def _groups(batch: list[_Pending]) -> Iterator[list[_Pending]]:
         count += len(p.commands)
     if group:
         yield group
+
+
+def _draft_to_attach(
+    eml_hash: str | None, on_task: str | None, entry: Entry | None
+) -> tuple[bool, str | None]:
+    """Whether an update attaches its draft, and the note_add uuid to send again.
+
+    What the journal knows about this very draft comes first: attached already,
+    known missing, or sent in a batch of unknown fate (then its uuid goes again:
+    Todoist applies it once at most). Otherwise the draft is attached when it
+    changed (the old comment stays as history), or when a batch never attached it.
+    """
+    if entry is not None and entry.eml is not None and entry.eml == eml_hash:
+        if entry.draft is None:
+            return False, None
+        return True, (None if entry.draft == MISSING else entry.draft)
+    if eml_hash != on_task:
+        return True, None
+    if entry is not None and entry.draft is not None:
+        return True, (None if entry.draft == MISSING else entry.draft)
+    return False, None
+
+
+def _draft_state(
+    p: _Pending, status: Mapping[str, Any], prior: Mapping[str, Entry]
+) -> tuple[str | None, str | None]:
+    """(draft, eml) for the journal once `status` is known (empty: before the batch)."""
+    if p.draft is None:
+        before = prior.get(p.uid)
+        return (before.draft, before.eml) if before is not None else (None, None)
+    state = status.get(p.draft)
+    if state == "ok":
+        return None, p.eml  # attached
+    if state is None:
+        return p.draft, p.eml  # fate unknown: send the same uuid again
+    return MISSING, None  # refused: attach a new one
+
+
+def _after_refusal(
+    p: _Pending, status: Mapping[str, Any], prior: Mapping[str, Entry]
+) -> Entry | None:
+    """The journal entry after Todoist refused a write's first command.
+
+    A new task was not made (its other commands named it, and failed with it). An
+    update's other commands may have gone through: a draft it attached is noted,
+    so the next attempt does not attach it twice; an entry the task had stays.
+    """
+    before = prior.get(p.uid)
+    if p.new:
+        return before
+    draft, eml = _draft_state(p, status, prior)
+    if before is None and not (p.draft is not None and draft is None):
+        return None  # nothing of it was written
+    return Entry(p.task_id, draft, eml)
 
 
 def _http_code(state: Any) -> int | None:

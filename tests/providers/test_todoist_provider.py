@@ -518,6 +518,51 @@ def test_429_storm_longer_than_the_attempts_gives_up(todoist_provider, fake):
     assert len(fake.requests("POST", "/uploads")) == 5
 
 
+def test_a_finished_task_leaves_the_journal_even_when_finishing_took_one_command(
+    make_provider, fake
+):
+    """Sent before its first push, without a draft: added and closed in one batch whose
+    answer never came. Todoist shows it closed, so the next push's rewrite is a single
+    item_update; that must still settle the journal, or the task is rewritten forever."""
+    base = make_push_item()
+    item = replace(base, item=replace(base.item, status=ItemStatus.SENT))
+    first = make_provider(max_wait=1, attach_eml=False)
+    first.list_items({})
+    fake.fail_next("drop_after", 10, match="POST /api/v1/sync$")
+    with pytest.raises(ProviderError):
+        first.create(item)
+    fake.clear_faults()
+    second = make_provider(attach_eml=False)
+    listed = second.list_items({})
+    assert listed[item.uid].content_hash != item.content_hash
+    fake.reset_log()
+    second.update(item, listed[item.uid])
+    assert [c.type for c in fake.command_log] == ["item_update"]
+    again = make_provider(attach_eml=False).list_items({})
+    assert again[item.uid].content_hash == item.content_hash
+    assert not second._journal.path.exists()
+
+
+def test_a_refused_rewrite_keeps_the_task_marked_unfinished(make_provider, fake):
+    item = make_push_item()
+    first = make_provider()
+    first.list_items({})
+    fake.fail_command("note_add", http_code=503)
+    with pytest.raises(ProviderError):
+        first.create(item)  # written without its draft
+    second = make_provider()
+    listed = second.list_items({})
+    fake.fail_command("item_update", http_code=500)
+    with pytest.raises(ProviderError, match="HTTP 500"):
+        second.update(item, listed[item.uid])
+    third = make_provider()  # still unfinished: the next push tries again
+    listed = third.list_items({})
+    assert listed[item.uid].content_hash != item.content_hash
+    third.update(item, listed[item.uid])
+    (task,) = fake.live_tasks()
+    assert len(fake.task_comments(task["id"])) == 1
+
+
 def test_500_then_success_reuses_the_request_id(todoist_provider, fake):
     todoist_provider.list_items({})
     fake.fail_next("status", 1, status=500, match="POST /api/v1/sync$")
