@@ -165,7 +165,7 @@ def main() -> None:
     emit(
         rows,
         "todoist",
-        "requests per new nudge, .eml attached (upload + batch share)",
+        "requests per new nudge, .eml attached",
         f"{per_nudge(first):.2f}",
         "<= 1.2",
     )
