@@ -9,7 +9,10 @@
 3. in one store transaction, the facts pulled from *every* provider are saved
    and the desired state is computed once, so a task completed in one app
    reaches every other target in the same push; each provider gets a plan;
-4. each plan is applied, every write recorded as it succeeds.
+4. each plan is applied, every write recorded as it succeeds;
+5. publish targets (publisher.py, `[providers.X]` of type s3 or webdav) upload
+   the rendered feed, after every provider, so they publish the converged state
+   (publish.py).
 
 A provider that fails (server down, refused login) is reported and the others
 still run. `dry_run` rolls the transaction back and writes nothing anywhere.
@@ -23,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import secrets
+from . import publish, secrets
 from .config import Settings
 from .desired import DesiredState, Wanted
 from .errors import ConfigError, FollowupError, ProviderError, PushIncomplete
@@ -39,6 +42,7 @@ from .models import (
     Status,
 )
 from .provider import MemoryState, Provider, ProviderContext
+from .publisher import Publisher
 from .registry import provider_class
 from .store import Store, StoreRecorder, Transaction
 from .sync import Action, ApplyResult, Plan, Pulled, PullKind, apply, make_plan, pull
@@ -63,8 +67,9 @@ class PushContext:
         s = self.settings
         return DesiredState(s.user, s.rules, s.tz, self.today, s.templates_dir)
 
-    def provider(self, name: str, options: Mapping[str, Any] | None = None) -> Provider:
-        """The provider [providers.NAME] (or built from `options`), with its saved state."""
+    def provider(self, name: str, options: Mapping[str, Any] | None = None) -> Provider | Publisher:
+        """The provider or publish target [providers.NAME] (or built from `options`),
+        with its saved state."""
         if options is None:
             options = provider_configs(self.settings, self.data_dir)[name]
         with self.store.read() as tx:
@@ -97,6 +102,10 @@ class RunResult:
     dry_run: bool
     reports: list[ProviderReport] = field(default_factory=list)
     failures: list[ProviderFailure] = field(default_factory=list)
+    published: list[publish.PublishReport] = field(default_factory=list)
+
+    def fail(self, name: str, error: FollowupError, notes: list[str]) -> None:
+        self.failures.append(ProviderFailure(name, error, notes))
 
     @property
     def failed_items(self) -> int:
@@ -126,8 +135,9 @@ def build_provider(
     settings: Settings,
     data_dir: Path,
     state: Mapping[str, str] | None = None,
-) -> Provider:
-    """The provider for [providers.NAME]; its options are validated here (ConfigError)."""
+) -> Provider | Publisher:
+    """The provider or publish target for [providers.NAME]; its options are validated
+    here (ConfigError)."""
     cls = provider_class(str(options["type"]))
     context = ProviderContext(
         user=settings.user,
@@ -151,15 +161,8 @@ class _Target:
     report: ProviderReport | None = None
 
 
-def push_all(
-    ctx: PushContext,
-    names: tuple[str, ...] | list[str] = (),
-    *,
-    dry_run: bool = False,
-    force: bool = False,
-    progress: Callable[[str, Action], None] | None = None,
-) -> RunResult:
-    """Push to the configured providers (all, or those in `names`)."""
+def _build_all(ctx: PushContext, names) -> tuple[list, list]:
+    """(every configured provider and target, the selected ones), all built and validated."""
     configs = provider_configs(ctx.settings, ctx.data_dir)
     for n in names:
         if n not in configs:
@@ -168,15 +171,79 @@ def push_all(
             )
     # Every configured provider is built (and so validated) before anything runs:
     # an option mistake anywhere stops the push before any write.
-    providers = []
+    built: list[Provider | Publisher] = []
     try:
         for name, options in configs.items():
-            providers.append(ctx.provider(name, options))
-        selected = [p for p in providers if not names or p.name in names]
-        return push_providers(ctx, selected, dry_run=dry_run, force=force, progress=progress)
+            built.append(ctx.provider(name, options))
+    except BaseException:
+        _close(built)
+        raise
+    return built, [p for p in built if not names or p.name in names]
+
+
+def _close(built) -> None:
+    for target in built:
+        target.close()
+
+
+def push_all(
+    ctx: PushContext,
+    names: tuple[str, ...] | list[str] = (),
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Callable[[str, Action], None] | None = None,
+) -> RunResult:
+    """Push to the configured providers (all, or those in `names`), then publish the feed."""
+    built, selected = _build_all(ctx, names)
+    try:
+        providers = [p for p in selected if isinstance(p, Provider)]
+        targets = [p for p in selected if isinstance(p, Publisher)]
+        every = len(targets) == sum(isinstance(p, Publisher) for p in built)
+        with data_dir_lock(ctx.data_dir):
+            run = _push_locked(ctx, providers, dry_run=dry_run, force=force, progress=progress)
+            publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
+        return run
     finally:
-        for provider in providers:
-            provider.close()
+        _close(built)
+
+
+def build_publishers(
+    ctx: PushContext, names: tuple[str, ...] | list[str] = ()
+) -> tuple[list[Publisher], bool]:
+    """(the configured publish targets, all or those in `names`; whether that is all of them).
+
+    Every configured provider is validated too, as for a push. The caller closes
+    the targets.
+    """
+    built, selected = _build_all(ctx, names)
+    every = [p for p in built if isinstance(p, Publisher)]
+    targets = [p for p in selected if isinstance(p, Publisher)]
+    _close([p for p in built if p not in targets])
+    wrong = [p.name for p in selected if not isinstance(p, Publisher)] if names else []
+    if wrong:
+        _close(targets)
+        raise ConfigError(f"[providers.{wrong[0]}] is not a publish target (s3, webdav)")
+    return targets, len(targets) == len(every)
+
+
+def publish_all(
+    ctx: PushContext, names: tuple[str, ...] | list[str] = (), *, dry_run: bool = False
+) -> RunResult:
+    """Publish the feed to the configured targets (all, or those in `names`), and nothing else."""
+    targets, every = build_publishers(ctx, names)
+    try:
+        if not targets:
+            raise ConfigError(
+                'no publish target in the config: add a [providers.NAME] with type = "s3"'
+                ' or type = "webdav" (see docs/feed.md)'
+            )
+        run = RunResult(dry_run=dry_run)
+        with data_dir_lock(ctx.data_dir):
+            publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
+        return run
+    finally:
+        _close(targets)
 
 
 def push_providers(
@@ -188,18 +255,31 @@ def push_providers(
     progress: Callable[[str, Action], None] | None = None,
 ) -> RunResult:
     """Push to these providers: pull from all, then plan and apply each (see module doc)."""
+    with data_dir_lock(ctx.data_dir):
+        return _push_locked(ctx, providers, dry_run=dry_run, force=force, progress=progress)
+
+
+def _push_locked(
+    ctx: PushContext,
+    providers: list[Provider],
+    *,
+    dry_run: bool,
+    force: bool,
+    progress: Callable[[str, Action], None] | None,
+) -> RunResult:
     targets = []
     for provider in providers:
         notes: list[str] = []
         provider.context.log = notes.append  # the provider's lines go into its report
         targets.append(_Target(provider, notes))
     run = RunResult(dry_run=dry_run)
-    with data_dir_lock(ctx.data_dir):
-        live = [t for t in targets if _list_and_pull(ctx, t, run, force)]
-        live = _plan_all(ctx, live, run, dry_run)
-        if not dry_run:
-            for target in live:
-                _apply_one(ctx, target, run, progress)
+    if not targets:
+        return run  # only publish targets were asked for
+    live = [t for t in targets if _list_and_pull(ctx, t, run, force)]
+    live = _plan_all(ctx, live, run, dry_run)
+    if not dry_run:
+        for target in live:
+            _apply_one(ctx, target, run, progress)
     order = {t.provider.name: i for i, t in enumerate(targets)}
     run.reports.sort(key=lambda r: order[r.name])
     return run
@@ -234,10 +314,6 @@ def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: boo
     return True
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _plan_all(
     ctx: PushContext, targets: list[_Target], run: RunResult, dry_run: bool
 ) -> list[_Target]:
@@ -248,40 +324,35 @@ def _plan_all(
     """
     desired = ctx.desired()
     changed = any(t.pulled for t in targets)
-    try:
-        with ctx.store.write(content=changed) as tx:
-            for target in targets:
-                if target.reset:
-                    tx.save_records(
-                        target.provider.name,
-                        [(uid, None) for uid in tx.records(target.provider.name)],
-                    )
-                save_pulled(tx, target.pulled, ctx.now)
-            apps = tx.applications()
-            wanted = desired.wanted(apps)
-            known_apps = {a.id for a in apps}
-            for target in targets:
-                name = target.provider.name
-                target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
-                if any(p.kind == PullKind.DELETED for p in target.pulled):
-                    target.recorded = tx.records(name)  # dismissals removed records
-                plan = make_plan(
-                    wanted, target.recorded, target.remote, tx.dismissed(name), known_apps
+    with ctx.store.write(content=changed) as tx:
+        for target in targets:
+            if target.reset:
+                tx.save_records(
+                    target.provider.name,
+                    [(uid, None) for uid in tx.records(target.provider.name)],
                 )
-                target.report = ProviderReport(
-                    name,
-                    target.provider.describe(),
-                    plan,
-                    target.pulled,
-                    None,
-                    target.reset,
-                    target.notes,
-                )
-                run.reports.append(target.report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+            save_pulled(tx, target.pulled, ctx.now)
+        apps = tx.applications()
+        wanted = desired.wanted(apps)
+        known_apps = {a.id for a in apps}
+        for target in targets:
+            name = target.provider.name
+            target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
+            if any(p.kind == PullKind.DELETED for p in target.pulled):
+                target.recorded = tx.records(name)  # dismissals removed records
+            plan = make_plan(wanted, target.recorded, target.remote, tx.dismissed(name), known_apps)
+            target.report = ProviderReport(
+                name,
+                target.provider.describe(),
+                plan,
+                target.pulled,
+                None,
+                target.reset,
+                target.notes,
+            )
+            run.reports.append(target.report)
+        if dry_run:
+            tx.rollback()
     return targets
 
 
