@@ -10,12 +10,16 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 
-def write_atomic(path: Path, data: bytes | BinaryIO, *, replace: bool = True) -> bool:
-    """Write `data` (bytes or a binary file to copy) to `path` via a temp file and a rename.
+def write_atomic(
+    path: Path, data: bytes | BinaryIO | Iterable[bytes], *, replace: bool = True
+) -> bool:
+    """Write `data` (bytes, a binary file to copy, or chunks of bytes) to `path` via a
+    temp file and a rename.
 
     A reader sees the old or the new content, never a mix; the data is fsynced
     before the rename and the folder after it, so a crash cannot leave an empty
@@ -34,8 +38,10 @@ def write_atomic(path: Path, data: bytes | BinaryIO, *, replace: bool = True) ->
         with os.fdopen(fd, "wb") as f:
             if isinstance(data, bytes | bytearray | memoryview):
                 f.write(data)
-            else:
+            elif hasattr(data, "read"):
                 shutil.copyfileobj(data, f)
+            else:
+                f.writelines(data)  # chunks: the whole file is never one object
             f.flush()
             os.fsync(f.fileno())
         if replace:

@@ -123,6 +123,18 @@ def settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None
     return json.dumps([RENDER_VERSION, read, templates])
 
 
+def state_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -> str:
+    """Everything besides the store that the desired state is made of.
+
+    The desired state (which items, their due dates and content hashes) does not
+    depend on the day: overdue items render like planned ones. So the same store
+    revision and the same fingerprint mean the same desired state; push uses that
+    to skip a provider nothing has changed for (push.py, "clean").
+    """
+    data = [settings_fingerprint(user, rule_set, templates_dir), repr(user), repr(rule_set)]
+    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:24]
+
+
 def template_name(item: FollowUpItem, max_nudges: int) -> str:
     """The template an item renders from (drafts.py)."""
     if item.kind == ItemKind.MOVE_ON:

@@ -9,6 +9,7 @@ icalendar is imported here only, so commands that never render stay fast.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -144,6 +145,21 @@ def add_timezones(cal: icalendar.Calendar, dues: Iterable[datetime]) -> None:
         # RFC 5545 does not require it, but some readers want VTIMEZONE first.
         cal.subcomponents.insert(at, vtz)
         at += 1
+
+
+@dataclass(frozen=True)
+class ZoneData:
+    """One rendered VTIMEZONE (for writers that assemble a file from bytes)."""
+
+    tzid: str
+    data: bytes
+
+
+def timezone_components(dues: Iterable[datetime]) -> list[ZoneData]:
+    """The VTIMEZONEs `add_timezones` would add for these times, rendered."""
+    cal = icalendar.Calendar()
+    add_timezones(cal, dues)
+    return [ZoneData(str(c["TZID"]), c.to_ical()) for c in cal.subcomponents]
 
 
 def build_calendar(

@@ -249,6 +249,16 @@ class Provider(abc.ABC):
         """Where items go, for messages (no secrets)."""
         return f"{self.type} provider {self.name!r}"
 
+    def change_token(self) -> str | None:
+        """A cheap token that changes whenever the target may have changed, or None.
+
+        Asked before listing: when it equals the token taken right after the
+        last clean push, and the desired state is the same, nothing can differ
+        and the push skips this provider without reading its records or listing
+        it. None (the default) means "cannot tell cheaply": always list.
+        """
+        return None
+
     @abc.abstractmethod
     def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]: ...
 

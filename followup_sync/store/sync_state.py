@@ -31,6 +31,10 @@ class SyncStateQueries:
             for uid, app_id, ref, etag, h, seq, due, modified in rows
         }
 
+    def record_count(self, provider: str) -> int:
+        row = self.conn.execute("SELECT count(*) FROM records WHERE provider = ?", (provider,))
+        return row.fetchone()[0]
+
     def save_records(self, provider: str, changes: Sequence[tuple[str, Record | None]]) -> None:
         """Record writes (None: forget the uid)."""
         for uid, rec in changes:

@@ -3,7 +3,12 @@
 Like vdirsyncer's singlefile storage, all writes of a push are collected in
 `batch()` and the file is written once (temp file + rename), so a calendar app
 reading it never sees half a file. Components that are not ours are kept as
-they are.
+they are, byte for byte.
+
+The file is held as its components' bytes (icsfile.py), parsed one at a time
+and only when needed: a 40,000-event file is written with a fraction of the
+memory a tree of icalendar objects takes, and a push that changes a few items
+parses only those. icalendar is imported only then.
 """
 
 from __future__ import annotations
@@ -12,16 +17,21 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import icalendar
-
-from followup_sync import ical
 from followup_sync.atomic import write_atomic
 from followup_sync.errors import ConflictError, ProviderError
-from followup_sync.models import PushItem, RemoteItem
+from followup_sync.models import PushItem, RemoteItem, is_ours
 from followup_sync.provider import Option, Provider
+
+from . import icsfile
+
+if TYPE_CHECKING:
+    import icalendar
+
+HASH_PROP = "X-FOLLOWUP-SYNC-HASH"  # ical.HASH_PROP, without importing icalendar
 
 
 def etag_of(comp: icalendar.Component) -> str:
@@ -31,7 +41,7 @@ def etag_of(comp: icalendar.Component) -> str:
     component read back from the file agree.
     """
     parts = []
-    for prop in ("UID", "SEQUENCE", ical.HASH_PROP, "SUMMARY", "STATUS", "DESCRIPTION"):
+    for prop in ("UID", "SEQUENCE", HASH_PROP, "SUMMARY", "STATUS", "DESCRIPTION"):
         parts.append(str(comp.get(prop, "")))
     for prop in ("DTSTART", "DUE", "COMPLETED"):
         value = comp.get(prop)
@@ -72,7 +82,7 @@ class IcsFileProvider(Provider):
             "VEVENT",
             help='"VEVENT" (events) or "VTODO" (tasks)',
             normalize=str.upper,
-            choices=(ical.VEVENT, ical.VTODO),
+            choices=("VEVENT", "VTODO"),
         ),
         "name": Option(str, "Job follow-ups", help="calendar name shown by apps"),
         "refresh_hours": Option(int, 6, help="REFRESH-INTERVAL / X-PUBLISHED-TTL for subscribers"),
@@ -84,13 +94,29 @@ class IcsFileProvider(Provider):
         self.path = Path(os.path.expanduser(raw))
         self.component = self.opts["component"]
         self._tz = _zone(context.user.timezone)
-        self._cal: icalendar.Calendar | None = None  # loaded file, inside a batch
-        self._ours: dict[str, icalendar.Component] = {}
-        self._dirty = False
         self._depth = 0
+        self._known: dict[str, RemoteItem] = {}  # a fast-path listing, and its file
+        self._known_sig: str | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget the loaded file (outside a batch, nothing is kept between calls)."""
+        self._loaded = False
+        self._file_digest: str | None = None  # sha256 of the file as read
+        self._properties: list[bytes] = []  # the file's own calendar properties
+        self._others: list[icsfile.Component] = []  # not ours: kept as they are
+        self._ours: dict[str, bytes] = {}  # uid -> our component's bytes
+        self._remotes: dict[str, RemoteItem] = {}  # uid -> what it reads back as
+        self._dirty = False
 
     def describe(self) -> str:
         return f"ICS file {self.path}"
+
+    def change_token(self) -> str | None:
+        # The file's inode, mtime and size change with every write (ours are atomic
+        # renames; a calendar app's edit changes the mtime at least).
+        sig = self._signature()
+        return f"file:{sig}" if sig else None
 
     # --- file I/O -------------------------------------------------------------
     def _signature(self) -> str | None:
@@ -98,66 +124,91 @@ class IcsFileProvider(Provider):
             st = self.path.stat()
         except FileNotFoundError:
             return None
-        return f"{st.st_mtime_ns}:{st.st_size}"
+        return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
     def _load(self) -> None:
-        if self._cal is not None:
+        if self._loaded:
             return
+        sig = self._signature()
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             data = b""
         except OSError as e:
             raise ProviderError(f"cannot read {self.path}: {e.strerror}") from None
-        if data.strip():
-            try:
-                cal = icalendar.Calendar.from_ical(data)
-            except ValueError as e:
-                raise ProviderError(
-                    f"{self.path} is not a valid iCalendar file ({e}); left untouched"
-                ) from None
-        else:
-            cal = ical.new_calendar(self.opts["name"], timedelta(hours=self.opts["refresh_hours"]))
-        self._ours = {str(c["UID"]): c for c in ical.components_of(cal)}
-        # Keep everything that is not ours; our items and the VTIMEZONEs are rebuilt.
-        ours = {id(c) for c in self._ours.values()}
-        cal.subcomponents = [
-            c for c in cal.subcomponents if c.name != "VTIMEZONE" and id(c) not in ours
-        ]
-        self._cal = cal
+        self._reset()
+        self._loaded = True
+        if not data.strip():
+            return
+        self._file_digest = hashlib.sha256(data).hexdigest()
+        try:
+            parsed = icsfile.parse(data)
+        except icsfile.NotACalendar as e:
+            raise ProviderError(
+                f"{self.path} is not a valid iCalendar file ({e}); left untouched"
+            ) from None
+        del data
+        self._properties = parsed.properties
+        for comp in parsed.components:
+            if comp.name in ("VEVENT", "VTODO") and comp.uid and is_ours(comp.uid):
+                self._ours[comp.uid] = comp.data
+            else:
+                self._others.append(comp)
+        if sig is not None and sig == self._known_sig:
+            # Listed by the fast path: those items are as the records say.
+            self._remotes = {u: r for u, r in self._known.items() if u in self._ours}
+
+    def _parse(self, uid: str) -> icalendar.Component:
+        import icalendar
+
+        try:
+            return icalendar.Component.from_ical(self._ours[uid])
+        except ValueError as e:
+            raise ProviderError(
+                f"{self.path}: the item {uid} cannot be read ({e}); fix or delete it"
+            ) from None
+
+    def _remote_of(self, uid: str) -> RemoteItem:
+        remote = self._remotes.get(uid)
+        if remote is None:
+            remote = self._remotes[uid] = self._remote(self._parse(uid))
+        return remote
 
     def _save(self) -> None:
-        cal = self._cal
-        if cal is None:
+        from followup_sync import ical
+
+        if not self._loaded:
             raise RuntimeError("_save outside a loaded calendar")
+        refresh = timedelta(hours=self.opts["refresh_hours"])
+        defaults = icsfile.parse(ical.new_calendar(self.opts["name"], refresh).to_ical())
         # The file's own calendar properties win (a user's calendar keeps its name
         # and PRODID); ours only fill in what is missing.
-        ours = ical.new_calendar(self.opts["name"], timedelta(hours=self.opts["refresh_hours"]))
-        out = icalendar.Calendar()
-        for source in (cal, ours):
-            for prop, value in source.property_items(recursive=False):
-                if prop not in ("BEGIN", "END") and prop not in out:
-                    out.add(prop, value)
-        for comp in cal.subcomponents:
-            out.add_component(comp)
-        dues = []
-        for uid in sorted(self._ours):
-            comp = self._ours[uid]
-            out.add_component(comp)
-            start = comp.get("DTSTART") or comp.get("DUE")
-            if start is not None and hasattr(start.dt, "tzinfo"):
-                dues.append(start.dt)
-        ical.add_timezones(out, dues)
-        if cal.subcomponents:
-            # Other people's events may use zones of their own: the generic scan
-            # (slow on big calendars, so only when there are foreign components).
-            out.add_missing_timezones(first_date=date(2000, 1, 1), last_date=date(2040, 1, 1))
-        data = out.to_ical()
+        have = icsfile.property_names(self._properties)
+        properties = list(self._properties)
+        for name, lines in icsfile.property_blocks(defaults.properties):
+            if name not in have:
+                properties += lines
+        # VTIMEZONEs for our items, narrowed to the years used; the file's own ones
+        # stay for the zones other people's events use.
+        uids = sorted(self._ours)
+        dues = [d for d in (self._remote_of(u).due for u in uids) if d is not None]
+        zones = ical.timezone_components(dues)
+        ours_tz = {z.tzid for z in zones}
+        kept = [c for c in self._others if not (c.name == "VTIMEZONE" and c.tzid in ours_tz)]
+        chunks = [b"BEGIN:VCALENDAR\r\n", *properties]
+        chunks += [z.data for z in zones]
+        chunks += [c.data for c in kept if c.name == "VTIMEZONE"]
+        chunks += [c.data for c in kept if c.name != "VTIMEZONE"]
+        chunks += [self._ours[u] for u in uids]
+        chunks.append(b"END:VCALENDAR\r\n")
+        digest = hashlib.sha256()
+        for chunk in chunks:
+            digest.update(chunk)
         try:
-            if self.path.exists() and self.path.read_bytes() == data:
-                return
+            if self._file_digest == digest.hexdigest() and self.path.exists():
+                return  # the same bytes: leave the file (and its mtime) alone
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, data)
+            write_atomic(self.path, chunks)
         except OSError as e:
             raise ProviderError(f"cannot write {self.path}: {e.strerror}") from None
 
@@ -172,20 +223,22 @@ class IcsFileProvider(Provider):
         finally:
             self._depth -= 1
             if self._depth == 0:
-                self._cal, self._ours, self._dirty = None, {}, False
+                self._reset()
 
     def _write_through(self) -> None:
         if self._depth == 0:
             self._save()
             self._remember_listing()
-            self._cal, self._ours, self._dirty = None, {}, False
+            self._reset()
 
     def _remember_listing(self) -> None:
-        listing = {uid: self._remote(c) for uid, c in self._ours.items()}
+        listing = {uid: self._remote_of(uid) for uid in self._ours}
         self.context.state["file"] = self._signature()
         self.context.state["digest"] = _digest(listing)
 
     def _remote(self, comp: icalendar.Component) -> RemoteItem:
+        from followup_sync import ical
+
         uid = str(comp["UID"])
         try:
             # Floating and all-day times a user typed are read in the user's zone.
@@ -209,45 +262,50 @@ class IcsFileProvider(Provider):
             and sig == self.context.state.get("file")
             and _digest(known) == self.context.state.get("digest")
         ):
+            self._known, self._known_sig = dict(known), sig
             return dict(known)
-        loaded_here = self._cal is None
+        loaded_here = not self._loaded
         self._load()
         try:
-            return {uid: self._remote(c) for uid, c in self._ours.items()}
+            return {uid: self._remote_of(uid) for uid in self._ours}
         finally:
             if loaded_here and self._depth == 0:
-                self._cal, self._ours = None, {}
+                self._reset()
+
+    def _render(self, item: PushItem) -> RemoteItem:
+        from followup_sync import ical
+
+        comp = ical.render_component(item, self.component)
+        self._ours[item.uid] = comp.to_ical()
+        remote = self._remotes[item.uid] = self._remote(comp)
+        self._dirty = True
+        return remote
 
     def create(self, item: PushItem) -> RemoteItem:
         self._load()
         if item.uid in self._ours:
             raise ConflictError(f"{item.uid} already exists in {self.path}")
-        comp = ical.render_component(item, self.component)
-        self._ours[item.uid] = comp
-        self._dirty = True
+        remote = self._render(item)
         self._write_through()
-        return self._remote(comp)
+        return remote
 
     def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
         self._load()
-        existing = self._ours.get(item.uid)
-        if existing is None or etag_of(existing) != current.etag:
+        if item.uid not in self._ours or self._remote_of(item.uid).etag != current.etag:
             raise ConflictError(f"{item.uid} changed in {self.path} since it was read")
-        comp = ical.render_component(item, self.component)
-        self._ours[item.uid] = comp
-        self._dirty = True
+        remote = self._render(item)
         self._write_through()
-        return self._remote(comp)
+        return remote
 
     def delete(self, current: RemoteItem) -> None:
         self._load()
-        existing = self._ours.get(current.uid)
-        if existing is None:
+        if current.uid not in self._ours:
             if self._depth == 0:
-                self._cal, self._ours = None, {}
+                self._reset()
             return
-        if current.etag is not None and etag_of(existing) != current.etag:
+        if current.etag is not None and self._remote_of(current.uid).etag != current.etag:
             raise ConflictError(f"{current.uid} changed in {self.path} since it was read")
         del self._ours[current.uid]
+        self._remotes.pop(current.uid, None)
         self._dirty = True
         self._write_through()
