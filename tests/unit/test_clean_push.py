@@ -72,9 +72,7 @@ def test_any_change_brings_the_full_push_back(tmp_path):
     # The store changes (a follow-up marked sent): planned again, and written.
     with store.write() as tx:
         app = tx.application("acme-dev")
-        tx.mark_sent(
-            app.id, __import__("followup_sync.models").models.SentMark(1, 1, date(2026, 11, 26))
-        )
+        tx.mark_sent(app.id, SentMark(1, 1, date(2026, 11, 26)))
     report = push(store, settings, tmp_path, provider)
     assert provider.listings == 3 and report.result.updated >= 1
     # The settings change (another send time): planned again.
