@@ -8,13 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .redaction import redact
-from .sync import Op, Pulled, PullKind
 from .text import terminal
 
 if TYPE_CHECKING:
     from .models import Application, FollowUpItem
     from .publish import PublishReport
     from .push import ProviderReport, RunResult
+    from .sync import Pulled
 
 
 def error_line(message: str) -> str:
@@ -97,11 +97,13 @@ def list_json(
 
 
 # --- push ------------------------------------------------------------------------------
+# Keyed by the values of sync.PullKind and sync.Op (StrEnums): `plan --json` and
+# `list` must not import the sync engine.
 _PULL_TEXT = {
-    PullKind.COMPLETED: "you completed {uid} on {on}: marked sent, later follow-ups re-planned",
-    PullKind.MOVED: "you moved {uid} to {due}: kept, later follow-ups follow it",
-    PullKind.DELETED: "you deleted {uid}: it will not be recreated here",
-    PullKind.EDITED: "you edited {uid}: your edit is kept",
+    "completed": "you completed {uid} on {on}: marked sent, later follow-ups re-planned",
+    "moved": "you moved {uid} to {due}: kept, later follow-ups follow it",
+    "deleted": "you deleted {uid}: it will not be recreated here",
+    "edited": "you edited {uid}: your edit is kept",
 }
 
 
@@ -110,7 +112,7 @@ def pull_line(p: Pulled) -> str:
 
     due = f"{p.due:%a %Y-%m-%d %H:%M}" if p.due else ""
     ref = ItemRef.parse(p.uid)
-    if p.kind == PullKind.COMPLETED and ref is not None and ref.kind == ItemKind.MOVE_ON:
+    if p.kind == "completed" and ref is not None and ref.kind == ItemKind.MOVE_ON:
         return f"you completed {p.uid} on {p.on}: {ref.application_id} closed (you moved on)"
     return _PULL_TEXT[p.kind].format(uid=p.uid, on=p.on, due=due)
 
@@ -119,8 +121,8 @@ def summary_line(report: ProviderReport, dry_run: bool) -> str:
     plan = report.plan
     if dry_run:
         counts = (
-            f"{plan.count(Op.CREATE)} to create, {plan.count(Op.UPDATE)} to update,"
-            f" {plan.count(Op.DELETE)} to delete, {plan.unchanged} unchanged"
+            f"{plan.count('create')} to create, {plan.count('update')} to update,"
+            f" {plan.count('delete')} to delete, {plan.unchanged} unchanged"
         )
         return f"{report.name} ({report.where}), dry run: {counts}"
     o = report.result
@@ -166,9 +168,9 @@ def report_json(report: ProviderReport) -> dict[str, Any]:
         "name": report.name,
         "where": report.where,
         "planned": {
-            "create": plan.count(Op.CREATE),
-            "update": plan.count(Op.UPDATE),
-            "delete": plan.count(Op.DELETE),
+            "create": plan.count("create"),
+            "update": plan.count("update"),
+            "delete": plan.count("delete"),
             "unchanged": plan.unchanged,
         },
         "changes": [{"op": a.op.value, "uid": a.uid, "reason": a.reason} for a in plan.actions],

@@ -38,7 +38,6 @@ def list_(app: AppContext, statuses, show_all, as_json):
     """
     from ..report import list_json
     from .daily import short_ids
-    from .output import Column
 
     apps = app.applications()
     short = short_ids([x.id for x in apps])
@@ -52,6 +51,8 @@ def list_(app: AppContext, statuses, show_all, as_json):
     if as_json:
         echo_json(list_json(app.today, rows))
         return
+    from .output import Column
+
     out = app.printer()
     if not apps:
         out.line("No applications yet. Add one: followup-sync add COMPANY --role ROLE --date WHEN")
@@ -104,13 +105,14 @@ def plan(app: AppContext, a, by, show_all, as_json):
     """
     from ..report import plan_json
     from .daily import step_label
-    from .output import Column
 
     apps = [a] if a is not None else app.applications()
     pairs = [(x, i) for x in apps for i in app.desired.items(x)]
     if as_json:
         echo_json(plan_json(app.today, app.settings.user.timezone, pairs))
         return
+    from .output import Column
+
     if not show_all:
         pairs = [(x, i) for x, i in pairs if i.status.value != "withdrawn"]
     if by == "date":
