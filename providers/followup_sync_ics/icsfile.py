@@ -53,60 +53,81 @@ def _top_value(data: bytes, prop: bytes) -> str | None:
     return None
 
 
+_MARK = re.compile(rb"^(BEGIN|END):([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+
+
 def parse(data: bytes) -> CalendarFile:
-    """Split one VCALENDAR into its property lines and top-level components."""
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
+    """Split one VCALENDAR into its property lines and top-level components.
+
+    Boundaries are found with one regex scan and components sliced out whole, so
+    a 120 MB file is not turned into millions of line objects.
+    """
     out = CalendarFile()
+    marks = list(_MARK.finditer(data))
+    if not marks or marks[0][1].upper() != b"BEGIN" or marks[0][2].upper() != b"VCALENDAR":
+        raise NotACalendar("it does not start with BEGIN:VCALENDAR")
+    if data[: marks[0].start()].strip():
+        raise NotACalendar("it does not start with BEGIN:VCALENDAR")
     depth = 0
-    current: list[bytes] = []
+    start = 0  # where the current top-level component starts
+    props_from = 0  # where calendar property lines may start
     name = ""
-    seen_calendar = False
-    for raw in lines:
-        line = raw.rstrip(b"\r")
-        if not line.strip():
-            continue
-        upper = line[:6].upper()
-        is_cont = line[:1] in (b" ", b"\t")
-        if not is_cont and upper.startswith(b"BEGIN:"):
+    end_of_calendar = None
+    for m in marks:
+        begin = m[1].upper() == b"BEGIN"
+        if begin:
             depth += 1
             if depth == 1:
-                if line.upper() != b"BEGIN:VCALENDAR" or seen_calendar:
-                    raise NotACalendar("it does not start with BEGIN:VCALENDAR")
-                seen_calendar = True
-                continue
-            if depth == 2:
-                name = line[6:].decode("ascii", "replace").strip().upper()
-                current = []
-        elif not is_cont and upper.startswith(b"END:"):
+                if m.start() != marks[0].start():
+                    raise NotACalendar("it holds more than one VCALENDAR")
+                props_from = m.end()
+            elif depth == 2:
+                _properties(out, data[props_from : m.start()])
+                start, name = m.start(), m[2].decode("ascii").upper()
+        else:
             depth -= 1
-            if depth == 0:
-                continue  # END:VCALENDAR
             if depth < 0:
                 raise NotACalendar("END without BEGIN")
             if depth == 1:
-                current.append(line + b"\r\n")
-                chunk = b"".join(current)
+                end = _line_end(data, m.end())
+                chunk = _crlf(data[start:end])
                 comp = Component(name, chunk)
                 if name in ("VEVENT", "VTODO", "VJOURNAL"):
                     comp.uid = _top_value(chunk, b"UID")
                 elif name == "VTIMEZONE":
                     comp.tzid = _top_value(chunk, b"TZID")
                 out.components.append(comp)
-                current = []
-                continue
-        if depth == 1:
-            out.properties.append(line + b"\r\n")
-        elif depth >= 2:
-            current.append(line + b"\r\n")
-        elif not seen_calendar:
-            raise NotACalendar("it does not start with BEGIN:VCALENDAR")
-    if not seen_calendar:
-        raise NotACalendar("it has no VCALENDAR")
-    if depth != 0:
+                props_from = end
+            elif depth == 0:
+                _properties(out, data[props_from : m.start()])
+                end_of_calendar = m
+                break
+    if end_of_calendar is None:
         raise NotACalendar("it ends in the middle of a component")
     return out
+
+
+def _line_end(data: bytes, pos: int) -> int:
+    """The position after the line break that ends the line at `pos` (if any)."""
+    if data[pos : pos + 2] == b"\r\n":
+        return pos + 2
+    if data[pos : pos + 1] == b"\n":
+        return pos + 1
+    return pos
+
+
+def _crlf(chunk: bytes) -> bytes:
+    """Line breaks as RFC 5545 writes them (CRLF), ending with one."""
+    if b"\r\n" not in chunk or b"\n" in chunk.replace(b"\r\n", b""):
+        chunk = chunk.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return chunk if chunk.endswith(b"\r\n") else chunk + b"\r\n"
+
+
+def _properties(out: CalendarFile, text: bytes) -> None:
+    for line in text.split(b"\n"):
+        line = line.rstrip(b"\r")
+        if line.strip():
+            out.properties.append(line + b"\r\n")
 
 
 def property_names(lines: list[bytes]) -> set[bytes]:
