@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +30,9 @@ def write_atomic(
     rename()). The folder must exist; OSError is the caller's to turn into a
     one-line message.
     """
+    import shutil
+    import tempfile  # both lazily: the store imports this module on every command
+
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

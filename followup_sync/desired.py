@@ -10,7 +10,6 @@ feed, and the content hash means the same thing everywhere.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -100,6 +99,14 @@ class DesiredState:
         return {uid: self.render(want) for uid, want in self.wanted(apps).items()}
 
 
+def _sha256(data: bytes) -> str:
+    # hashlib is imported here: `plan` and `list` plan items but hash nothing, and
+    # importing it is a tenth of their start-up.
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -> str:
     """What of the settings rendering reads, and nothing else.
 
@@ -111,7 +118,7 @@ def settings_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None
     templates = []
     if templates_dir is not None and Path(templates_dir).is_dir():
         for path in sorted(Path(templates_dir).glob("*.txt")):
-            templates.append([path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
+            templates.append([path.name, _sha256(path.read_bytes())])
     read = [
         user.name,
         user.email,
@@ -132,7 +139,7 @@ def state_fingerprint(user: User, rule_set: Rules, templates_dir: Path | None) -
     to skip a provider nothing has changed for (push.py, "clean").
     """
     data = [settings_fingerprint(user, rule_set, templates_dir), repr(user), repr(rule_set)]
-    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:24]
+    return _sha256(json.dumps(data, default=str).encode())[:24]
 
 
 def template_name(item: FollowUpItem, max_nudges: int) -> str:
@@ -190,7 +197,7 @@ class _Hasher:
         data = (self.settings_fp, app.id, app.company, app.role, rounds)
         # repr of strings and numbers is unambiguous (quoted, escaped) and much
         # faster than json.dumps for 10,000 applications.
-        return hashlib.sha256(repr(data).encode()).hexdigest()
+        return _sha256(repr(data).encode())
 
     def item(self, app_fp: str, app: Application, item: FollowUpItem) -> str:
         """The item's content hash: its application's fingerprint plus what of the item renders."""
@@ -214,7 +221,7 @@ class _Hasher:
                 repr(extra),
             ]
         )
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
+        return _sha256(key.encode())[:20]
 
 
 def sent_nudges(app: Application, round_number: int) -> int:
