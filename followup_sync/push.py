@@ -5,7 +5,8 @@
 1. every configured provider is built, which validates its options: a mistake
    is a ConfigError before anything is read or written;
 2. each selected provider lists what is ours there, and the user's changes are
-   pulled (completed, moved, deleted items);
+   pulled (completed, moved, deleted items); a provider that reads a mailbox
+   (MailReader) also reports replies and the follow-ups the user sent (mail/);
 3. in one store transaction, the facts pulled from *every* provider are saved
    and the desired state is computed once, so a task completed in one app
    reaches every other target in the same push; each provider gets a plan;
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import secrets
 from .config import Settings
@@ -33,15 +34,21 @@ from .models import (
     ItemKind,
     ItemRef,
     MovedMark,
+    Outcome,
+    PushItem,
     Record,
     RemoteItem,
+    Reply,
     SentMark,
     Status,
 )
-from .provider import MemoryState, Provider, ProviderContext
+from .provider import MailReader, MemoryState, Provider, ProviderContext
 from .registry import provider_class
 from .store import Store, StoreRecorder, Transaction
 from .sync import Action, ApplyResult, Plan, Pulled, PullKind, apply, make_plan, pull
+
+if TYPE_CHECKING:
+    from .mail.model import Watch
 
 DEFAULT_PROVIDER = "calendar_file"
 # vdirsyncer's safety valve: an emptied target more likely means a wrong calendar
@@ -195,7 +202,8 @@ def push_providers(
         targets.append(_Target(provider, notes))
     run = RunResult(dry_run=dry_run)
     with data_dir_lock(ctx.data_dir):
-        live = [t for t in targets if _list_and_pull(ctx, t, run, force)]
+        watch = mail_watch(ctx) if any(isinstance(p, MailReader) for p in providers) else None
+        live = [t for t in targets if _list_and_pull(ctx, t, run, force, watch)]
         live = _plan_all(ctx, live, run, dry_run)
         if not dry_run:
             for target in live:
@@ -209,9 +217,34 @@ def _fail(run: RunResult, target: _Target, error: FollowupError) -> None:
     run.failures.append(ProviderFailure(target.provider.name, error, target.notes))
 
 
-def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: bool) -> bool:
+def mail_watch(ctx: PushContext) -> Watch:
+    """What mailboxes are searched for: the open applications as the store has them now."""
+    from .mail.watch import build_watch
+
+    with ctx.store.read() as tx:
+        apps = tx.applications()
+    desired = ctx.desired()
+    return build_watch(apps, desired.items, ctx.settings.user)
+
+
+def mail_facts(ctx: PushContext, provider: MailReader, watch: Watch) -> list[Pulled]:
+    """Replies, sent follow-ups and other mail worth showing, from one mailbox."""
+    from .mail.match import match
+
+    desired = ctx.desired()
+    return match(watch, provider.read_mail(watch), desired.items, desired.tz)
+
+
+def _list_and_pull(
+    ctx: PushContext, target: _Target, run: RunResult, force: bool, watch: Watch | None
+) -> bool:
     provider = target.provider
     try:
+        mail: list[Pulled] = []
+        if isinstance(provider, MailReader) and watch is not None:
+            # First: it also tells the provider our Message-IDs, by which it knows
+            # its drafts when the store lost their record.
+            mail = mail_facts(ctx, provider, watch)
         with ctx.store.read() as tx:
             target.recorded = tx.records(provider.name)
         known = {uid: rec.as_remote() for uid, rec in target.recorded.items()}
@@ -227,7 +260,7 @@ def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: boo
                 f"{provider.describe()} has none of the {n} items we wrote there;"
                 " if you deleted them on purpose, run `followup-sync push --force`"
             )
-        target.pulled = pull(target.recorded, target.remote)
+        target.pulled = pull(target.recorded, target.remote) + mail
     except FollowupError as e:
         _fail(run, target, e)
         return False
@@ -262,11 +295,19 @@ def _plan_all(
             known_apps = {a.id for a in apps}
             for target in targets:
                 name = target.provider.name
-                target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
-                if any(p.kind == PullKind.DELETED for p in target.pulled):
+                here = wanted
+                if type(target.provider).wants is not Provider.wants:
+                    # The items this target holds at all (a Drafts folder: the emails due now).
+                    here = {
+                        uid: w
+                        for uid, w in wanted.items()
+                        if target.provider.wants(w.item, ctx.today)
+                    }
+                target.pulled = dismiss_deleted(tx, name, target.pulled, here, ctx.today)
+                if any(p.kind in _GONE for p in target.pulled):
                     target.recorded = tx.records(name)  # dismissals removed records
                 plan = make_plan(
-                    wanted, target.recorded, target.remote, tx.dismissed(name), known_apps
+                    here, target.recorded, target.remote, tx.dismissed(name), known_apps
                 )
                 target.report = ProviderReport(
                     name,
@@ -290,6 +331,13 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> N
     report = target.report
     name = provider.name
     on_action = (lambda action: progress(name, action)) if progress else None
+    desired = ctx.desired()
+    render = desired.render
+    if provider.drafts_as_of_today:
+
+        def render(want: Wanted) -> PushItem:
+            return desired.render(want, as_of=ctx.today)
+
     try:
         report.result = apply(
             report.plan,
@@ -297,7 +345,7 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> N
             StoreRecorder(ctx.store, name),
             target.recorded,
             ctx.now,
-            ctx.desired().render,
+            render,
             on_action,
         )
     except FollowupError as e:
@@ -312,8 +360,11 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> N
 
 
 def save_pulled(tx: Transaction, pulled: list[Pulled], now: datetime) -> None:
-    """Turn the user's remote changes into store facts (completions, moves)."""
+    """Turn the user's remote changes into store facts (completions, moves, replies)."""
     for p in pulled:
+        if p.kind == PullKind.REPLIED:
+            _save_reply(tx, p, now)
+            continue
         ref = ItemRef.parse(p.uid)
         if ref is None or p.kind == PullKind.DELETED:
             continue  # deletions: see dismiss_deleted(), which needs the desired items
@@ -325,12 +376,42 @@ def save_pulled(tx: Transaction, pulled: list[Pulled], now: datetime) -> None:
                 tx.touch(
                     ref.application_id, now, status=Status.CLOSED.value, status_on=p.on.isoformat()
                 )
-        elif p.kind == PullKind.COMPLETED:
+        elif p.kind in (PullKind.COMPLETED, PullKind.SENT) and p.on is not None:
+            # A completed task, or a follow-up found in the Sent folder: sent that day.
             attempt = THANK_YOU_ATTEMPT if ref.kind == ItemKind.THANK_YOU else ref.attempt
             if not tx.has_sent(ref.application_id, ref.round_number, attempt):
                 tx.mark_sent(ref.application_id, SentMark(ref.round_number, attempt, p.on))
         elif p.kind == PullKind.MOVED and p.due is not None:
             tx.mark_moved(ref.application_id, MovedMark(p.uid, p.due))
+
+
+def _save_reply(tx: Transaction, p: Pulled, now: datetime) -> None:
+    """A reply found in the mailbox: heard back (outcome "replied"), the series ends.
+
+    Only for an application still open in the round the reply answers, and only
+    once per message: after a `reopen`, the same reply never stops it again.
+    """
+    mail = p.mail
+    if mail is None or not tx.application_exists(p.app_id):
+        return
+    app = tx.application(p.app_id)
+    key = mail.message_id or f"{mail.sender} {mail.at.isoformat()}"
+    if not app.is_open or tx.has_reply(app.id, key):
+        return
+    tx.save_reply(
+        app.id, Reply(app.current_round.number, key, mail.sender, mail.at, mail.subject[:300])
+    )
+    tx.touch(
+        app.id,
+        now,
+        status=Status.HEARD.value,
+        outcome=Outcome.REPLIED.value,
+        status_on=mail.at.date().isoformat(),
+    )
+
+
+# Facts after which our item is no longer on the provider for us to write to.
+_GONE = (PullKind.DELETED, PullKind.TAKEN_OVER)
 
 
 def dismiss_deleted(
@@ -349,6 +430,11 @@ def dismiss_deleted(
         if p.kind == PullKind.DELETED:
             if p.uid not in wanted:
                 continue
+            tx.dismiss(name, p.uid, today)
+        elif p.kind == PullKind.TAKEN_OVER and p.uid in wanted:
+            # The user's copy stands in for ours (a draft they edited): ours is
+            # never written there again. Reported even when no longer wanted,
+            # because their copy stays where it is.
             tx.dismiss(name, p.uid, today)
         kept.append(p)
     return kept
