@@ -21,7 +21,7 @@ def list_(app: AppContext, as_json):
     Example:
       followup-sync list --json
     """
-    from ..report import list_json
+    from ..report import list_json, reply_text
 
     rows = [(a, next_item(app.desired.items(a))) for a in app.applications()]
     if as_json:
@@ -36,7 +36,7 @@ def list_(app: AppContext, as_json):
     for a, n in rows:
         status = a.status.value + (f" ({a.outcome.value})" if a.outcome else "")
         if n is None:
-            nxt = "-"
+            nxt = reply_text(a) or "-"
         else:
             step = f"follow-up {n.attempt}" if n.attempt else "move on"
             late = " OVERDUE" if n.status.value == "overdue" else ""

@@ -69,7 +69,7 @@ def match(watch: Watch, found: Found, plan: Planner, tz: ZoneInfo) -> list[Pulle
     if found.detect_replies:
         inbox = [m for m in messages if m.role == "reply" and m.when is not None]
         for msg in sorted(inbox, key=lambda m: m.when):
-            if msg.sender in watch.own:
+            if msg.sender in watch.own or msg.sender in found.own:
                 continue  # the user's own mail (a copy in All Mail, a note to self)
             for fact in _reply_facts(msg, watch, found, tz):
                 if fact.kind == PullKind.REPLIED:

@@ -86,6 +86,7 @@ class Found:
     """What a mailbox provider read: the messages, and what it was asked to detect."""
 
     messages: tuple[Message, ...] = ()
+    own: frozenset[str] = frozenset()  # the mailbox's own addresses (its login, if one)
     detect_replies: bool = True
     detect_sent: bool = True
     company_domain_replies: bool = True
