@@ -91,16 +91,26 @@ class Resolved:
 
 
 def resolve(
-    messages: list[Listed], recorded: Ref | None, uidvalidity: int, keywords: bool
+    messages: list[Listed],
+    recorded: Ref | None,
+    uidvalidity: int,
+    keywords: bool,
+    mine: frozenset[int] = frozenset(),
 ) -> Resolved:
-    """Which of the messages with one of our Message-IDs is ours (see the module doc)."""
+    """Which of the messages with one of our Message-IDs is ours (see the module doc).
+
+    `mine`: the UIDs this session appended, ours whatever the record says.
+    """
     alive = [m for m in messages if not m.deleted]
     current = recorded is not None and recorded.uidvalidity == uidvalidity
+    marked = [m for m in alive if m.keyword or m.uid in mine]
     if keywords:
-        ours = [m for m in alive if m.keyword]
-        users = [m for m in alive if not m.keyword]
+        ours = marked
+        users = [m for m in alive if m not in marked]
     elif current and any(m.uid == recorded.uid for m in alive):
         ours, users = alive, []
+    elif marked:
+        ours, users = marked, [m for m in alive if m not in marked]
     elif current:
         ours, users = [], alive
     else:
@@ -122,7 +132,7 @@ class DraftsFolder:
         session: Session,
         state: Any,
         folder: Callable[[], str | None],
-        create_folder: Callable[[], str],
+        create_folder: Callable[[str | None], str],
         trash: Callable[[], str | None],
         gmail: Callable[[], bool],
         log: Callable[[str], None],
@@ -153,7 +163,7 @@ class DraftsFolder:
         """Our drafts by item UID; `ids` maps the Message-IDs of possible drafts to UIDs."""
         folder = self._folder()
         self.items, self.leftovers = {}, set()
-        if folder is None:
+        if folder is None or not self._exists(folder):
             return {}  # no Drafts folder yet: nothing of ours can be there
         now = status(self.session, folder)
         self._status = now
@@ -177,10 +187,16 @@ class DraftsFolder:
             if uid := candidates.get(m.message_id):
                 by_uid.setdefault(uid, []).append(m)
         keywords = self.state.get("keywords") == "1"
+        mine = frozenset(
+            int(number)
+            for _, etag, _ in self.written.values()
+            for validity, number in [etag.split("/")]
+            if int(validity) == self.uidvalidity
+        )
         renumbered = False
         for uid, messages in by_uid.items():
             rec, ref = known.get(uid), refs.get(uid)
-            got = resolve(messages, ref, self.uidvalidity, keywords)
+            got = resolve(messages, ref, self.uidvalidity, keywords, mine)
             self.leftovers |= set(got.leftovers)
             if got.item is not None:
                 self.items[uid] = self._remote(uid, got.item, rec, ref)
@@ -196,6 +212,13 @@ class DraftsFolder:
                 " were found again by their Message-ID"
             )
         return {uid: r for uid, r in self.items.items()}
+
+    def _exists(self, folder: str) -> bool:
+        """False for a Drafts folder named in the options but not made yet."""
+        if self.state.get("drafts"):
+            return True  # it was there at the last push (a STATUS will tell otherwise)
+        found = self.session.call(f"looking for {folder}", lambda c: c.list_folders("", folder))
+        return bool(found)
 
     def _remote(self, uid: str, m: Listed, rec: RemoteItem | None, ref: Ref | None) -> RemoteItem:
         here = Ref(self.uidvalidity or 0, m.uid, m.message_id)
@@ -285,9 +308,12 @@ class DraftsFolder:
     def _append(self, item: PushItem) -> RemoteItem:
         from followup_sync.draft_formats import as_eml
 
-        if item.draft is None:
-            raise ProviderError(f"{item.uid} has no email draft")
-        folder = self._folder() or self._create_folder()
+        if item.draft is None or not item.draft.message_id:
+            # Without its Message-ID a draft could never be told from the user's.
+            raise ProviderError(f"{item.uid} has no email draft with a Message-ID")
+        folder = self._folder()
+        if folder is None or (self.uidvalidity is None and not self._exists(folder)):
+            folder = self._create_folder(folder)
         self._select(folder)
         message = as_eml(item.draft, when=item.item.due, unsent=False)
         flags = [DRAFT, SEEN] + ([KEYWORD.encode()] if self._keywords else [])

@@ -142,9 +142,14 @@ class ImapProvider(Provider, MailReader):
         self._folders_now = found
         return found
 
-    def _create_drafts(self) -> str:
-        """A Drafts folder, created when the first draft is written (RFC 6154 CREATE-SPECIAL-USE)."""
-        name = self.folders().new_drafts_name
+    def _create_drafts(self, name: str | None) -> str:
+        """The Drafts folder, made when the first draft is written.
+
+        Named by the options, else "Drafts" (under "INBOX." where every folder
+        lives there), with the \\Drafts use where the server can give it one
+        (RFC 6154 CREATE-SPECIAL-USE).
+        """
+        name = name or self.folders().new_drafts_name
 
         def create(c: Any) -> None:
             if c.has_capability("CREATE-SPECIAL-USE"):

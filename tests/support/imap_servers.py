@@ -36,8 +36,9 @@ PASSWORD = "imap-secret-9f3a"
 DOVECOT = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None
 )
+USERS = 500  # users of one Dovecot instance (one per test)
 INSTALL_HINT = "apt-get install dovecot-imapd (as root; CI does this in .ci/run)"
-_numbers = itertools.count(1)
+_numbers = itertools.count(1)  # pymap folder prefixes
 #: Tests whose Dovecot variant could not run, for the terminal summary.
 NOT_RUN: list[str] = []
 
@@ -51,6 +52,7 @@ listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
@@ -172,13 +174,12 @@ class DovecotServer:
     users: list[str] = field(default_factory=list)
 
     def new_user(self) -> str:
-        name = f"user{next(_numbers)}"
-        uid, gid = _mail_ids()
-        home = self.root / "mail" / name
-        with open(self.root / "users", "a") as f:
-            f.write(f"{name}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{home}\n")
-        self.users.append(name)
-        return name
+        """A user nobody used yet (its Maildir is made at its first login)."""
+        n = len(self.users) + 1
+        if n > USERS:
+            raise RuntimeError(f"this Dovecot has only {USERS} users; start another")
+        self.users.append(f"user{n}")
+        return self.users[-1]
 
     def stop(self) -> None:
         stop_process(self.proc)
@@ -197,13 +198,18 @@ def start_dovecot(root: Path, *, tls: bool = False, extra: str = "") -> DovecotS
     root.mkdir(parents=True, exist_ok=True)
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir(exist_ok=True)
-    # mkdtemp-style 0700 dirs keep the mail user (nobody, as root) out.
+    # As root, Dovecot's auth and mail processes run as other users, who must be
+    # able to reach the files: mkdtemp-style 0700 dirs keep them out.
     os.chmod(root, 0o755)
-    for parent in root.parents:
-        if str(parent).startswith(("/tmp/", "/var/tmp/")) and parent.stat().st_uid == os.geteuid():
-            os.chmod(parent, parent.stat().st_mode | 0o755)
-    (root / "users").write_text("")
     uid, gid = _mail_ids()
+    # Every user up front: Dovecot re-reads a changed passwd-file, but not one
+    # changed twice within the same second (it compares modification times).
+    (root / "users").write_text(
+        "".join(
+            f"user{n}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail/user{n}\n"
+            for n in range(1, USERS + 1)
+        )
+    )
     if os.geteuid() == 0:
         iu, ig, lu = "dovecot", "dovecot", "dovenull"
         os.chown(root / "mail", uid, gid)
@@ -392,13 +398,26 @@ def pymap_mailbox(server: PymapServer) -> Mailbox:
 # --- fixtures ----------------------------------------------------------------------
 
 
+def dovecot_root() -> Path:
+    """A fresh directory Dovecot's own users can reach.
+
+    Not under pytest's temporary directory: pytest keeps /tmp/pytest-of-<user>
+    at mode 0700, which locks out Dovecot's auth process when running as root.
+    """
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="followup-dovecot-"))
+
+
 @pytest.fixture(scope="session")
-def dovecot_server(tmp_path_factory):
+def dovecot_server():
     if DOVECOT is None:
         pytest.skip(f"Dovecot is not installed: {INSTALL_HINT}")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
+    root = dovecot_root()
+    server = start_dovecot(root)
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -428,7 +447,7 @@ def mailbox(request) -> Mailbox:
 
 
 @pytest.fixture
-def dovecot_mailbox_only(request) -> Mailbox:
+def dovecot_only_mailbox(request) -> Mailbox:
     """A fresh Dovecot mailbox, for features pymap lacks (SPECIAL-USE, CONDSTORE)."""
     return dovecot_mailbox(request.getfixturevalue("dovecot_server"))
 
