@@ -48,16 +48,17 @@ def message(
 
 
 def out_of_office(sender: str, to: str, when: datetime, *, msgid: str, in_reply_to: str) -> bytes:
-    """An RFC 3834 auto-reply in the thread (as Gmail's vacation responder writes it)."""
+    """An RFC 3834 auto-reply in the thread, known only by its header (the subject
+    is the one it answers, as vacation responders often write it)."""
     return message(
         sender,
         to,
-        "Out of office until December 7",
+        "Re: Following up on the Backend Engineer role",
         when,
         msgid=msgid,
         in_reply_to=in_reply_to,
         references=in_reply_to,
-        headers={"Auto-Submitted": "auto-replied", "Precedence": "bulk"},
+        headers={"Auto-Submitted": "auto-replied"},
         body="I am away until December 7 with limited access to email.",
     )
 
