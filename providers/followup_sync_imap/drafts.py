@@ -153,6 +153,7 @@ class DraftsFolder:
         self.in_batch = False
         self._status: dict[str, int] | None = None
         self._wrote = False
+        self._doubt = False  # a write whose outcome is unknown (the connection dropped)
         self._rw: str | None = None  # the folder selected read-write, if any
         self._keywords: bool | None = None
 
@@ -317,10 +318,16 @@ class DraftsFolder:
         self._select(folder)
         message = as_eml(item.draft, when=item.item.due, unsent=False)
         flags = [DRAFT, SEEN] + ([KEYWORD.encode()] if self._keywords else [])
-        answer = self.session.call(
-            f"adding a draft to {folder}", lambda c: c.append(folder, message, flags=flags)
-        )
         self._wrote = True
+        try:
+            answer = self.session.call(
+                f"adding a draft to {folder}", lambda c: c.append(folder, message, flags=flags)
+            )
+        except ProviderError:
+            # The connection may have dropped after the server stored it: the folder
+            # must be listed next time, not taken to be as we left it.
+            self._doubt = True
+            raise
         found = _APPENDUID.search(answer if isinstance(answer, bytes) else str(answer).encode())
         if found:
             validity, uid = int(found.group(1)), int(found.group(2))
@@ -355,6 +362,13 @@ class DraftsFolder:
         folder = self._folder()
         if not uids or folder is None:
             return
+        try:
+            self._remove_from(folder, uids)
+        except ProviderError:
+            self._doubt = True  # half done, maybe: list the folder next time
+            raise
+
+    def _remove_from(self, folder: str, uids: set[int]) -> None:
         self._select(folder)
         trash = self._trash()
         which = uid_set(uids)
@@ -388,6 +402,9 @@ class DraftsFolder:
             self.pending, self.leftovers = set(), set()
         folder = self._folder()
         if folder is None:
+            return
+        if self._doubt:
+            self.state["drafts"] = None  # an APPEND of unknown outcome: list it next time
             return
         if self._wrote:
             self._status = status(self.session, folder)
