@@ -208,6 +208,10 @@ class Provider(abc.ABC):
         self.opts = validate_options(name, type(self), options)
         self.context = context
 
+    #: True when the user is meant to use items up (drafts get sent, and leave the
+    #: Drafts folder): a target emptied of ours is then no sign of a wrong target,
+    #: and the empty-target guard of a push does not apply.
+    used_up_by_user: ClassVar[bool] = False
     #: True when items are email drafts the user sends when they see them (a
     #: Drafts folder): an overdue nudge is then written as of today ("last
     #: Monday" counted from the day it is written), not as of its planned day.

@@ -255,7 +255,8 @@ def _list_and_pull(
             # by the user, so what we wrote is forgotten and everything created again.
             target.recorded = {}
         n = len(target.recorded)
-        if n >= EMPTY_TARGET_THRESHOLD and not target.remote and not force:
+        guarded = not provider.used_up_by_user
+        if n >= EMPTY_TARGET_THRESHOLD and not target.remote and not force and guarded:
             raise ProviderError(
                 f"{provider.describe()} has none of the {n} items we wrote there;"
                 " if you deleted them on purpose, run `followup-sync push --force`"

@@ -52,6 +52,7 @@ def _file(value: str) -> str | None:
 class ImapProvider(Provider, MailReader):
     type = "imap"
     drafts_as_of_today = True
+    used_up_by_user = True  # drafts get sent: an emptied Drafts folder is normal
     options = {
         "host": Option(str, required=True, help="the IMAP server, e.g. imap.gmail.com"),
         "port": Option(int, check=_port, help="993 (TLS) or 143 (STARTTLS)"),

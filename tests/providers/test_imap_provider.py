@@ -425,3 +425,32 @@ def test_condstore_status_is_remembered_on_dovecot(dovecot_only_mailbox, tmp_pat
     finally:
         p.close()
     assert "highestmodseq" in state["reply:INBOX"]
+
+
+def test_on_gmail_a_removed_draft_goes_to_the_trash(tmp_path):
+    """Gmail (X-GM-EXT-1): Google's advice is MOVE to \\Trash; EXPUNGE depends on the
+    user's settings there. A Dovecot that announces Gmail's extension stands in."""
+    import shutil
+
+    from tests.support.imap_servers import DOVECOT, INSTALL_HINT, dovecot_mailbox, dovecot_root
+
+    if DOVECOT is None:
+        pytest.skip(f"Dovecot is not installed: {INSTALL_HINT}")
+    root = dovecot_root()
+    server = start_dovecot(root, extra="imap_capability = +X-GM-EXT-1")
+    try:
+        box = dovecot_mailbox(server)
+        p = make_provider(box, tmp_path)
+        try:
+            with p.batch():
+                remote = p.create(make_push_item())
+            with p.batch():
+                p.delete(p.list_items({})[remote.uid])
+        finally:
+            p.close()
+        assert box.messages("drafts") == {}
+        (trashed,) = box.messages("trash").values()
+        assert trashed["headers"]["Message-ID"] == make_push_item().draft.message_id
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

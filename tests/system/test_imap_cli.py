@@ -324,3 +324,57 @@ def test_check_needs_a_mail_provider(env):
     env.add_acme()
     result = env.run("check", expect=3)
     assert 'type = "imap"' in result.stderr
+
+
+def test_sending_every_draft_is_not_an_emptied_target(env, mailbox):
+    """Five drafts sent at once leave Drafts empty: that is use, not a wrong folder."""
+    mail = Mail(env, mailbox)
+    for n in range(2, 6):
+        env.run(
+            "add",
+            f"Company{n}",
+            "--role",
+            "Engineer",
+            "--date",
+            "2026-11-20 14:00",
+            "--interviewer",
+            f"Pat Lee <pat@company{n}.example>",
+        )
+    mail.push("2026-11-27")
+    drafts = mailbox.messages("drafts")
+    assert len(drafts) == 5
+    for d in drafts.values():
+        to = d["headers"]["To"]
+        mail.sent(sent_to(to, at(11, 27, 11), msgid=d["headers"]["Message-ID"]), at(11, 27, 11))
+    with mailbox.client() as c:
+        c.select_folder(mailbox.folders["drafts"])
+        c.delete_messages(list(drafts))
+        c.uid_expunge(list(drafts))
+    report = mail.push("2026-11-30")
+    assert [k for k, _ in pulled(report)] == ["sent"] * 5
+    assert all(
+        a["next"]["attempt"] == 2 for a in env.json("list", today="2026-11-30")["applications"]
+    )
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        ('security = "ssl"', "security must be one of"),
+        ("drafts_lead_days = -1", "drafts_lead_days: must be between 0 and 30"),
+        ('reply_folders = "INBOX"', "reply_folders must be a list"),
+        ('ca_file = "/nonexistent/ca.pem"', "no such file"),
+        ('auth = "xoauth2"', "needs token_cmd"),
+        ("detect_replies = 1", "detect_replies must be true or false"),
+        ("colour = true", "colour"),
+    ],
+)
+def test_option_mistakes_stop_before_anything_is_read(env, option, message):
+    env.write_config(
+        '[providers.mail]\ntype = "imap"\nhost = "imap.example.com"\n'
+        f'username = "alex@example.com"\npassword_env = "NOPE"\n{option}\n'
+    )
+    env.add_acme()
+    for command in ("push", "check"):
+        result = env.run(command, expect=3)
+        assert message in result.stderr and "Traceback" not in result.stderr

@@ -387,3 +387,16 @@ def test_memory_provider_refuses_stale_writes_like_a_server():
     with pytest.raises(ConflictError):
         provider.create(item)
     assert isinstance(ProviderError("x"), Exception)
+
+
+def test_an_item_taken_over_by_the_user_is_reported_and_never_written():
+    """A draft the user edited in their mail client stands where ours was."""
+    from followup_sync.models import RemoteItem
+    from followup_sync.sync import Op, make_plan, pull
+
+    rec = record()
+    theirs = RemoteItem(rec.uid, "7 9 <id@x>", "7/9", taken_over=True)
+    assert [p.kind for p in pull({rec.uid: rec}, {rec.uid: theirs})] == [PullKind.TAKEN_OVER]
+    # Not wanted any more: the record is forgotten, their copy never deleted.
+    plan = make_plan({}, {rec.uid: rec}, {rec.uid: theirs}, set(), {"acme-dev"})
+    assert [a.op for a in plan.actions] == [Op.FORGET]
