@@ -42,10 +42,16 @@ def item_json(app: Application, item: FollowUpItem) -> dict[str, Any]:
 def plan_json(
     today: date, timezone: str, pairs: Iterable[tuple[Application, FollowUpItem]]
 ) -> dict[str, Any]:
+    pairs = list(pairs)
+    apps = {a.id: a for a, _ in pairs}
     return {
         "today": today.isoformat(),
         "timezone": timezone,
         "items": [item_json(a, i) for a, i in pairs],
+        # Replies found in the mailbox that ended a series (outcome "replied").
+        "replies": [
+            {"application": a.id, **reply} for a in apps.values() if (reply := reply_json(a))
+        ],
     }
 
 

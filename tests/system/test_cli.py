@@ -46,7 +46,8 @@ def test_reply_by_date_moves_first_nudge_two_days_after_it(env):
 def test_plan_json_shape_is_the_documented_contract(env):
     env.add_acme()
     data = env.json("plan")
-    assert set(data) == {"today", "timezone", "items"}
+    assert set(data) == {"today", "timezone", "items", "replies"}
+    assert data["replies"] == []  # replies found in the mailbox (docs/mail.md)
     assert data["timezone"] == "America/New_York"
     assert set(data["items"][0]) == {
         "application",

@@ -102,6 +102,8 @@ def test_a_reply_from_the_interviewer_stops_the_series(env, mailbox):
         "subject": "Re: Following up on the Backend Engineer role",
     }
     assert {i["status"] for i in mail.items().values()} == {"withdrawn"}
+    replies = env.json("plan", today="2026-12-01")["replies"]
+    assert replies == [{"application": APP, **a["reply"]}]
     out = mail.run("list", today="2026-12-01").stdout
     assert "heard (replied)" in out and f"replied Nov 28 by {JANE}" in out
     # A second push finds nothing new and writes nothing.
