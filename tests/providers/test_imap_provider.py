@@ -235,10 +235,10 @@ def tls_dovecot():
     """Dovecot with TLS on connect (a self-signed certificate) and XOAUTH2."""
     import shutil
 
-    from tests.support.imap_servers import DOVECOT, INSTALL_HINT, dovecot_root
+    from tests.support.imap_servers import DOVECOT, INSTALL_HINT, NO_DOVECOT, dovecot_root
 
     if DOVECOT is None:
-        pytest.skip(f"Dovecot is not installed: {INSTALL_HINT}")
+        pytest.skip(f"{NO_DOVECOT}: {INSTALL_HINT}")
     root = dovecot_root()
     server = start_dovecot(root, tls=True, extra="auth_mechanisms = plain login xoauth2")
     yield server
@@ -432,10 +432,16 @@ def test_on_gmail_a_removed_draft_goes_to_the_trash(tmp_path):
     user's settings there. A Dovecot that announces Gmail's extension stands in."""
     import shutil
 
-    from tests.support.imap_servers import DOVECOT, INSTALL_HINT, dovecot_mailbox, dovecot_root
+    from tests.support.imap_servers import (
+        DOVECOT,
+        INSTALL_HINT,
+        NO_DOVECOT,
+        dovecot_mailbox,
+        dovecot_root,
+    )
 
     if DOVECOT is None:
-        pytest.skip(f"Dovecot is not installed: {INSTALL_HINT}")
+        pytest.skip(f"{NO_DOVECOT}: {INSTALL_HINT}")
     root = dovecot_root()
     server = start_dovecot(root, extra="imap_capability = +X-GM-EXT-1")
     try:

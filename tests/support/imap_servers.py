@@ -36,6 +36,7 @@ PASSWORD = "imap-secret-9f3a"
 DOVECOT = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None
 )
+NO_DOVECOT = "Dovecot is not installed"
 USERS = 500  # users of one Dovecot instance (one per test)
 INSTALL_HINT = "apt-get install dovecot-imapd (as root; CI does this in .ci/run)"
 _numbers = itertools.count(1)  # pymap folder prefixes
@@ -194,7 +195,7 @@ def _mail_ids() -> tuple[int, int]:
 def start_dovecot(root: Path, *, tls: bool = False, extra: str = "") -> DovecotServer:
     """Dovecot on a free loopback port (plus an imaps port with a self-signed cert if `tls`)."""
     if DOVECOT is None:
-        raise RuntimeError(f"Dovecot is not installed: {INSTALL_HINT}")
+        raise RuntimeError(f"{NO_DOVECOT}: {INSTALL_HINT}")
     root.mkdir(parents=True, exist_ok=True)
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir(exist_ok=True)
@@ -412,7 +413,7 @@ def dovecot_root() -> Path:
 @pytest.fixture(scope="session")
 def dovecot_server():
     if DOVECOT is None:
-        pytest.skip(f"Dovecot is not installed: {INSTALL_HINT}")
+        pytest.skip(f"{NO_DOVECOT}: {INSTALL_HINT}")
     root = dovecot_root()
     server = start_dovecot(root)
     yield server
@@ -430,7 +431,7 @@ def pymap_server(tmp_path_factory):
 def _dovecot_param():
     marks = []
     if DOVECOT is None:
-        marks = [pytest.mark.skip(reason=f"Dovecot is not installed: {INSTALL_HINT}")]
+        marks = [pytest.mark.skip(reason=f"{NO_DOVECOT}: {INSTALL_HINT}")]
     return pytest.param("dovecot", marks=marks)
 
 
@@ -452,22 +453,17 @@ def dovecot_only_mailbox(request) -> Mailbox:
     return dovecot_mailbox(request.getfixturevalue("dovecot_server"))
 
 
-def pytest_collection_modifyitems(items):
-    if DOVECOT is not None:
-        return
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        uses = "dovecot_server" in getattr(item, "fixturenames", ())
-        if uses and (callspec is None or callspec.params.get("mailbox", "dovecot") == "dovecot"):
-            NOT_RUN.append(item.nodeid)
+def pytest_runtest_logreport(report):
+    if report.skipped and NO_DOVECOT in str(report.longrepr):
+        NOT_RUN.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter):
     if NOT_RUN:
         terminalreporter.write_sep("-", "IMAP: Dovecot tests that could not run")
         terminalreporter.write_line(
-            f"Dovecot is not installed, so {len(NOT_RUN)} test(s) ran on pymap only or"
-            f" not at all. Install it to run them: {INSTALL_HINT}"
+            f"{NO_DOVECOT}: these {len(NOT_RUN)} test(s) did not run (the pymap variants"
+            f" of the others did). To run them: {INSTALL_HINT}"
         )
         for nodeid in NOT_RUN:
             terminalreporter.write_line(f"  {nodeid}")
