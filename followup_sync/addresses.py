@@ -29,8 +29,8 @@ EMAIL_RE = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-_ANGLE_RE = re.compile(r"^(?P<name>.*?)\s*<\s*(?P<addr>[^<>\s]*)\s*>$")
-_BARE_RE = re.compile(r"^(?P<name>.*?)\s*(?P<addr>[^\s<>]+@[^\s<>]+)$")
+_ANGLE_RE = re.compile(r"^(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]*)\s*>$")
+_BARE_RE = re.compile(r"^(?P<name>[^<>]*?)\s*(?P<addr>[^\s<>]+@[^\s<>]+)$")
 
 
 def is_email(text: str) -> bool:

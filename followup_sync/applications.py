@@ -7,7 +7,7 @@ together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .errors import UserInputError
 from .models import (
@@ -271,3 +271,83 @@ def edit(
 
 def _empty(what: str) -> str:
     raise UserInputError(f"{what} cannot be empty")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One interview of a spreadsheet or file, for `import_interview`."""
+
+    company: str
+    role: str
+    at: datetime
+    reply_by: date | None = None
+    interviewers: tuple[Interviewer, ...] = ()
+    stage: str = ""
+    skills: str = ""
+    accomplishment: str = ""
+    notes: str = ""
+
+
+def import_interview(tx: Transaction, row: ImportRow, round_number: int, now: datetime) -> str:
+    """Make the store agree with one row: "added", "round", "updated" or "unchanged".
+
+    A row is matched by company + role + round (its place among the file's rows for
+    that company and role, by date): importing an edited spreadsheet again
+    updates the fields that changed (a corrected date, a new skills cell) instead
+    of adding a phantom round, and an unchanged file changes nothing.
+    """
+    company = clean_line(row.company, "company")
+    role = clean_line(row.role, "role")
+    app_id = tx.find_latest(company, role)
+    app = tx.application(app_id) if app_id else None
+    rnd = next((r for r in app.rounds if r.number == round_number), None) if app else None
+    if app is None or rnd is None:
+        added = add_interview(
+            tx,
+            company=company,
+            role=role,
+            at=row.at,
+            interviewers=row.interviewers,
+            reply_by=row.reply_by,
+            stage=row.stage,
+            skills=row.skills,
+            accomplishment=row.accomplishment,
+            notes=row.notes,
+            now=now,
+        )
+        if added.unchanged:
+            return "unchanged"
+        return "added" if added.created else "round"
+    new_round = replace(
+        rnd,
+        at=row.at,
+        interviewers=row.interviewers,
+        reply_by=row.reply_by,
+        stage=clean_line(row.stage, "stage"),
+        notes=clean_text(row.notes, "notes"),
+    )
+    fields = {}
+    for name in ("skills", "accomplishment"):
+        value = clean_text(getattr(row, name), name)
+        if value and value != getattr(app, name):  # an empty cell keeps what is stored
+            fields[name] = value
+    same_instant = new_round.at.astimezone(UTC) == rnd.at.astimezone(UTC)
+    if same_instant:
+        new_round = replace(new_round, at=rnd.at)  # keep the zone it was given in
+    if new_round == rnd and not fields:
+        return "unchanged"
+    if new_round.reply_by is not None and new_round.reply_by < new_round.at.date():
+        raise UserInputError(
+            f"reply-by date {new_round.reply_by} is before the interview ({new_round.at.date()})"
+        )
+    neighbours = [r for r in app.rounds if r.number in (round_number - 1, round_number + 1)]
+    for other in neighbours:
+        if (other.number < round_number) != (other.at < new_round.at):
+            raise UserInputError(
+                f"round {round_number} of {app.id} would move to {new_round.at:%Y-%m-%d %H:%M},"
+                f" out of order with round {other.number} ({other.at:%Y-%m-%d %H:%M})"
+            )
+    if new_round != rnd:
+        tx.update_round(app.id, new_round)
+    tx.touch(app.id, now, **fields)
+    return "updated"

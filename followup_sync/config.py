@@ -246,6 +246,7 @@ send_time = "09:30"             # local time for every item
 workdays_only = true            # Saturday/Sunday move to Monday
 holidays = ""                   # e.g. "US", "GB", "DE": skip that country's public holidays
 later_channel = "email"         # nudges 2+ by "email" or "phone" (the first is always email)
+thank_you = false               # a thank-you note on the interview day (not a follow-up)
 duration_minutes = 15           # length of the calendar slot
 alarm_minutes = 0               # reminder this many minutes before
 

@@ -165,7 +165,7 @@ class _Hasher:
             used = template_files.identifiers(name, templates_dir)
             if name.startswith("nudge-") and name != "nudge-1":
                 # Later nudges take nudge 1's subject (they reply in its thread).
-                used |= template_files.identifiers("nudge-1", templates_dir)
+                used |= template_files.identifiers("nudge-1", templates_dir, subject_only=True)
             self.reads[name] = tuple(f for f, names in _OPTIONAL_FIELDS.items() if used & names)
 
     def app_fingerprint(self, app: Application) -> str:

@@ -1,10 +1,12 @@
 """Import interviews from CSV, TOML or JSON (the format of examples/).
 
 One row is one interview: company, role, date, and optionally reply_by,
-interviewers (a list; in CSV separated by ";"), stage, skills, accomplishment,
-notes. Rows for the same company and role become rounds of one application.
-Every row is checked before anything is written; importing the same file twice
-changes nothing.
+interviewers (a list; in CSV one cell, people separated by "," or ";"), stage,
+skills, accomplishment, notes. Rows for the same company and role become rounds
+of one application, numbered by date. Every row is checked before anything is
+written; importing the same file again changes nothing, and an edited file
+updates what changed (applications.import_interview). Dates must be absolute:
+"yesterday" or "friday" in a file would mean another day at each import.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ import csv
 import io
 import json
 import tomllib
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .applications import clean_line, parse_interviewers
-from .dates import parse_day, parse_when
+from .applications import ImportRow, clean_line, parse_interviewers
+from .dates import parse_when
 from .errors import UserInputError
-from .models import Interviewer
 
 KEYS = {
     "company",
@@ -39,20 +39,7 @@ REQUIRED = ("company", "role", "date")
 MAX_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Row:
-    company: str
-    role: str
-    at: datetime
-    reply_by: date | None
-    interviewers: tuple[Interviewer, ...]
-    stage: str
-    skills: str
-    accomplishment: str
-    notes: str
-
-
-def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[Row]:
+def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[ImportRow]:
     try:
         # Read at most one byte past the cap instead of trusting stat(): a FIFO, a
         # /proc file or a link to /dev/zero reports size 0 and would be read forever.
@@ -105,8 +92,6 @@ def _csv(text: str, name: str) -> list[tuple[str, dict]]:
             if not any((v or "").strip() for v in r.values()):
                 continue  # blank line
             r = {k.strip(): v for k, v in r.items() if k is not None}
-            if r.get("interviewers"):
-                r["interviewers"] = [p for p in r["interviewers"].split(";") if p.strip()]
             rows.append((f"row {n}", r))
         return rows
     except csv.Error as e:
@@ -155,7 +140,23 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     return seen
 
 
-def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
+def _absolute(value: Any, tz: ZoneInfo, today: date, column: str) -> datetime:
+    """The date-time in a cell; words that depend on the day of the import are refused."""
+    if isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    text = str(value)
+    at = parse_when(text, tz, today)
+    # The same text read a year and a half later: a different answer means it was
+    # relative ("yesterday", "friday", "Nov 20" without a year).
+    if parse_when(text, tz, today + timedelta(days=555)) != at:
+        raise UserInputError(
+            f"column {column}: {text!r} depends on the day you import it;"
+            f" write the date itself (e.g. {at:%Y-%m-%d})"
+        )
+    return at
+
+
+def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> ImportRow:
     if not isinstance(r, dict):
         raise UserInputError(f"{where}: expected a table/object of fields")
     unknown = sorted(set(r) - KEYS)
@@ -178,25 +179,18 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> Row:
         return str(v)
 
     try:
-        raw_date = r["date"]
-        at = (
-            parse_when(raw_date.isoformat(), tz, today)
-            if isinstance(raw_date, (date, datetime))
-            else parse_when(text("date"), tz, today)
-        )
+        at = _absolute(r["date"], tz, today, "date")
         reply_raw = r.get("reply_by")
         reply_by = None
         if reply_raw not in (None, ""):
-            reply_by = parse_day(
-                reply_raw.isoformat() if isinstance(reply_raw, date) else str(reply_raw), tz, today
-            )
+            reply_by = _absolute(reply_raw, tz, today, "reply_by").date()
         people = r.get("interviewers") or []
         if isinstance(people, str):
             people = [people]
         if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
             # A dict/null/number entry must not become a person named "{'a': 1}" or "None".
             raise UserInputError("interviewers must be a list of text")
-        return Row(
+        return ImportRow(
             company=clean_line(text("company"), "company"),
             role=clean_line(text("role"), "role"),
             at=at,

@@ -200,8 +200,9 @@ def validate_holidays(code: str) -> None:
     if not code.strip():
         return
     try:
-        # Any year will do: an unknown code fails for every year (and no clock here).
-        _holidays(code.strip(), 2000)
+        # No year: the calendar is only built lazily, so nothing is computed (and
+        # nothing warns about a year outside the country's supported range).
+        _country_holidays(code.strip(), None)
     except (NotImplementedError, KeyError, ValueError) as exc:
         country, _, subdiv = code.strip().partition("-")
         what = f"subdivision {subdiv!r} of {country.upper()!r}" if subdiv else "country code"
@@ -215,9 +216,21 @@ def validate_holidays(code: str) -> None:
 @functools.lru_cache(maxsize=256)
 def _holidays(code: str, year: int) -> frozenset[date]:
     """The holidays of `code` in `year`; cached because every planned day asks."""
+    return frozenset(_country_holidays(code, year))
+
+
+def _country_holidays(code: str, year: int | None):
+    import warnings
+
     import holidays  # lazily: only users who set `holidays` pay for the import
 
     # Subdivisions are case-sensitive names in places ("FR-Zone A"), so only the
     # country part is upper-cased.
     country, _, subdiv = code.partition("-")
-    return frozenset(holidays.country_holidays(country.upper(), subdiv=subdiv or None, years=year))
+    with warnings.catch_warnings():
+        # The package warns for years outside a country's supported range (e.g.
+        # India before 2001); those years simply have no holidays to skip.
+        warnings.simplefilter("ignore")
+        return holidays.country_holidays(
+            country.upper(), subdiv=subdiv or None, years=() if year is None else year
+        )

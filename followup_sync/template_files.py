@@ -50,10 +50,12 @@ def _read(path: Path, mtime_ns: int, size: int) -> str:
         raise TemplateError(f"cannot read template {path}: {e.strerror}") from None
 
 
-def identifiers(name: str, templates_dir: Path | None) -> frozenset[str]:
-    """The variables template `name` uses (its subject line and body)."""
-    path = template_path(name, templates_dir)
-    return _identifiers(template_text(path))
+def identifiers(
+    name: str, templates_dir: Path | None, *, subject_only: bool = False
+) -> frozenset[str]:
+    """The variables template `name` uses (its subject line and body, or the subject)."""
+    text = template_text(template_path(name, templates_dir))
+    return _identifiers(text.partition("\n")[0] if subject_only else text)
 
 
 @functools.lru_cache(maxsize=64)

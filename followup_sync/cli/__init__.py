@@ -89,6 +89,12 @@ for module in (data, applications, plan, sync, feed):
 
 
 def main() -> None:
+    if not os.environ.get("FOLLOWUP_SYNC_DEBUG"):
+        import warnings
+
+        # A library's warning (a deprecation, a data range) is not for the user's
+        # terminal: every problem of ours is an error line with an exit code.
+        warnings.simplefilter("ignore")
     cli(prog_name="followup-sync")
 
 

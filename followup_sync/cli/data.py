@@ -58,35 +58,33 @@ def import_(app: AppContext, path):
     Example:
       followup-sync import examples/applications.toml
     """
-    from ..applications import add_interview
+    from collections import Counter
+
+    from ..applications import import_interview
     from ..importer import read_rows
 
     rows = read_rows(path, app.settings.tz, app.today)
-    added = rounds = same = 0
+    # A row's round is its place among the file's rows for that company and role.
+    by_date = sorted(range(len(rows)), key=lambda i: rows[i].at)
+    rounds: Counter[tuple[str, str]] = Counter()
+    numbers = {}
+    for i in by_date:
+        key = (rows[i].company.casefold(), rows[i].role.casefold())
+        rounds[key] += 1
+        numbers[i] = rounds[key]
+    done: Counter[str] = Counter()
     with app.store.write() as tx:
-        for r in rows:
-            res = add_interview(
-                tx,
-                company=r.company,
-                role=r.role,
-                at=r.at,
-                interviewers=r.interviewers,
-                reply_by=r.reply_by,
-                stage=r.stage,
-                skills=r.skills,
-                accomplishment=r.accomplishment,
-                notes=r.notes,
-                now=app.now(),
-            )
-            if res.unchanged:
-                same += 1
-            elif res.created:
-                added += 1
-            else:
-                rounds += 1
+        for i in by_date:
+            done[import_interview(tx, rows[i], numbers[i], app.now())] += 1
     click.echo(
-        f"Imported {path.name}: {added} new applications, {rounds} new rounds, {same} unchanged"
+        f"Imported {path.name}: {_count(done['added'], 'new application')},"
+        f" {_count(done['round'], 'new round')}, {done['updated']} updated,"
+        f" {done['unchanged']} unchanged"
     )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 @click.command()

@@ -10,11 +10,15 @@ import click
 from .context import AppContext, pass_app
 
 
-def _urls(app: AppContext, token: str) -> tuple[str, str]:
+def _urls(
+    app: AppContext, token: str, host: str | None = None, port: int | None = None
+) -> tuple[str, str]:
     from ..feed import feed_url, webcal_url
 
     f = app.settings.feed
-    url = feed_url(f.base_url, f.host, f.port, token)
+    url = feed_url(
+        f.base_url, f.host if host is None else host, f.port if port is None else port, token
+    )
     return url, webcal_url(url)
 
 
@@ -80,7 +84,13 @@ def serve(app: AppContext, host, port, threads):
         raise
     shown = feed.feed_url("", *feed.bound_address(server), "[token]")
     click.echo(f"Serving the feed on {shown} (Ctrl-C to stop)", err=True)
-    click.echo("The full URL: followup-sync feed url", err=True)
+    # The address the server really listens on (--host/--port, or a free port for
+    # 0), where it differs from the config that `feed url` reads by default.
+    bound_host, bound_port = feed.bound_address(server)
+    where = (f" --host {bound_host}" if bound_host != settings.feed.host else "") + (
+        f" --port {bound_port}" if bound_port != settings.feed.port else ""
+    )
+    click.echo(f"The full URL: followup-sync feed url{where}", err=True)
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(
             "Warning: listening beyond this machine over plain HTTP; the token travels in clear"
@@ -103,8 +113,10 @@ def feed():
 
 @feed.command()
 @click.option("-q", "--quiet", is_flag=True, help="Print only the URL.")
+@click.option("--host", metavar="ADDR", help="The address `serve --host` listens on.")
+@click.option("--port", type=click.IntRange(0, 65535), help="The port `serve --port` listens on.")
 @pass_app
-def url(app: AppContext, quiet):
+def url(app: AppContext, quiet, host, port):
     """Print the feed URL (made on first use), its webcal:// form, and how to subscribe.
 
     Uses [feed] base_url when set (the public address behind your proxy),
@@ -117,7 +129,7 @@ def url(app: AppContext, quiet):
     """
     from ..feed import ensure_token
 
-    http_url, webcal = _urls(app, ensure_token(app.data_dir))
+    http_url, webcal = _urls(app, ensure_token(app.data_dir), host, port)
     click.echo(http_url)
     if quiet:
         return
@@ -129,7 +141,7 @@ def _explain(app: AppContext, http_url: str) -> None:
     lines = [
         "",
         "Subscribe:",
-        '  Google Calendar: Other calendars > "+" > From URL, paste the https:// URL.',
+        '  Google Calendar: Other calendars > "+" > From URL, paste the first URL.',
         "  Apple Calendar:  File > New Calendar Subscription, paste the webcal:// URL.",
         "Anyone with this URL can read your follow-ups: keep it private;",
         "`followup-sync feed rotate` replaces it.",

@@ -38,7 +38,9 @@ def list_(app: AppContext, as_json):
         if n is None:
             nxt = reply_text(a) or "-"
         else:
-            step = f"follow-up {n.attempt}" if n.attempt else "move on"
+            step = {"nudge": f"follow-up {n.attempt}", "thank_you": "thank-you note"}.get(
+                n.kind.value, "move on"
+            )
             late = " OVERDUE" if n.status.value == "overdue" else ""
             nxt = f"{step} {n.due:%a %Y-%m-%d %H:%M}{late}"
         click.echo(f"{a.id:<{width}}  {status:<16} {nxt}")
@@ -66,7 +68,9 @@ def plan(app: AppContext, a, as_json):
         click.echo("Nothing planned.")
         return
     for x, i in pairs:
-        step = f"nudge {i.attempt}" if i.attempt else "move on"
+        step = {"nudge": f"nudge {i.attempt}", "thank_you": "thank-you"}.get(
+            i.kind.value, "move on"
+        )
         click.echo(
             f"{i.due:%a %Y-%m-%d %H:%M %z}  {i.status.value:<9} {x.id}  r{i.round_number} {step}"
         )

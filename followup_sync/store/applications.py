@@ -30,6 +30,12 @@ _TOUCHABLE = frozenset(
 
 
 def slugify(text: str) -> str:
+    """A readable ASCII id: ids become UIDs, which CalDAV servers restrict to
+    [A-Za-z0-9_.+-]; non-Latin names are transliterated ("日本" -> "riben")."""
+    if not text.isascii():
+        from anyascii import anyascii  # lazily: only non-ASCII names need it
+
+        text = anyascii(unicodedata.normalize("NFC", text))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     out = []
     for ch in text.lower():

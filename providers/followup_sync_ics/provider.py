@@ -130,10 +130,14 @@ class IcsFileProvider(Provider):
         cal = self._cal
         if cal is None:
             raise RuntimeError("_save outside a loaded calendar")
-        out = ical.new_calendar(self.opts["name"], timedelta(hours=self.opts["refresh_hours"]))
-        for prop, value in cal.property_items(recursive=False):
-            if prop not in ("BEGIN", "END") and prop not in out:
-                out.add(prop, value)
+        # The file's own calendar properties win (a user's calendar keeps its name
+        # and PRODID); ours only fill in what is missing.
+        ours = ical.new_calendar(self.opts["name"], timedelta(hours=self.opts["refresh_hours"]))
+        out = icalendar.Calendar()
+        for source in (cal, ours):
+            for prop, value in source.property_items(recursive=False):
+                if prop not in ("BEGIN", "END") and prop not in out:
+                    out.add(prop, value)
         for comp in cal.subcomponents:
             out.add_component(comp)
         dues = []

@@ -517,6 +517,14 @@ fileext = ".ics"
     assert any(summary.startswith("Sent: ") for summary, _ in second)
 
 
+def test_serve_names_the_feed_url_command_for_its_own_port(server: FeedServer, env: Env):
+    port = server.base.rsplit(":", 1)[1]
+    assert f"The full URL: followup-sync feed url --port {port}" in server.log()
+    url = env.run("feed", "url", "--port", port, "--quiet", today=None).stdout.strip()
+    assert url == server.url()
+    assert httpx.get(url, headers=IDENTITY, timeout=30).status_code == 200
+
+
 @pytest.mark.node
 def test_icaljs_parses_the_served_feed_and_every_tzid_resolves(server: FeedServer, env: Env):
     path = env.root / "served.ics"

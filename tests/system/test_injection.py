@@ -54,7 +54,10 @@ def hostile_fields(n: int) -> dict[str, str]:
     return {
         "company": h.replace("Acme", f"Acme{n}"),
         "role": f"Dev\r\nX-INJECTED:1 {n}",
-        "interviewer": f"Eve {h}\nBcc: all@corp.example <eve@evil.example>",
+        # Angle brackets cannot stand unquoted in a display name (RFC 5322): such a
+        # value is refused (test_hostile_address_is_refused_not_injected).
+        "interviewer": f"Eve {h.replace('<', '').replace('>', '')}\nBcc: all@corp.example"
+        " <eve@evil.example>",
         "stage": h,
         "skills": h + "\n" + MARKER,
         "accomplishment": h,
@@ -125,7 +128,17 @@ def assert_same_series(path: Path, kind: str, reference: dict[str, tuple], plan_
             assert_eml_headers(base64.b64decode(c["ATTACH"].to_ical()))
 
 
-EML_HEADERS = ["From", "To", "Subject", "Date", "X-Unsent", "Content-Type"]
+EML_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "X-Unsent",
+    "Content-Type",
+]
 EML_HEADERS += ["Content-Transfer-Encoding", "MIME-Version"]
 
 
@@ -268,15 +281,18 @@ def test_hostile_fields_never_add_an_eml_header(env, n):
         out = env.root / f"d{attempt}.eml"
         env.run("draft", app_id, "--attempt", attempt, "--format", "eml", "-o", str(out))
         msg = assert_eml_headers(out.read_bytes(), to="jane@acme.example")
+        threading = {"In-Reply-To", "References"} if attempt != "1" else set()
         assert set(msg.keys()) == {
             "From",
             "To",
             "Subject",
             "Date",
+            "Message-ID",
             "X-Unsent",
             "Content-Type",
             "Content-Transfer-Encoding",
             "MIME-Version",
+            *threading,
         }
         assert msg["From"].addresses[0].addr_spec == "alex@example.com"
         text = env.run("draft", app_id, "--attempt", attempt).stdout
@@ -285,14 +301,14 @@ def test_hostile_fields_never_add_an_eml_header(env, n):
         assert str(msg["Subject"]) == subject.removeprefix("Subject: ")
 
 
-def test_hostile_address_is_dropped_not_injected(env):
-    app_id = add(env, {**BENIGN, "interviewer": f"Eve <{HOSTILE_EMAIL}>"}).stdout.strip()
-    out = env.root / "d.eml"
-    env.run("draft", app_id, "--format", "eml", "-o", str(out))
-    msg = assert_eml_headers(out.read_bytes())
-    assert "Bcc" not in msg and "all@corp.example" not in out.read_bytes().decode("ascii")
-    mailto = env.run("draft", app_id, "--format", "mailto").stdout.strip()
-    assert "\r" not in mailto and "\n" not in mailto and "bcc" not in mailto.lower()
+def test_hostile_address_is_refused_not_injected(env):
+    r = add(env, {**BENIGN, "interviewer": f"Eve <{HOSTILE_EMAIL}>"}, expect=1)
+    assert r.stderr.startswith("Error: interviewer ") and r.stderr.count("\n") == 1
+    assert "\r" not in r.stderr
+    assert env.json("list")["applications"] == []
+    # A lone hostile address (no name) is refused the same way.
+    r = add(env, {**BENIGN, "interviewer": HOSTILE_EMAIL}, expect=1)
+    assert "is not an email address" in r.stderr or "cannot read" in r.stderr
 
 
 # --- Todoist: the marker survives, adoption finds everything -------------------------------------
