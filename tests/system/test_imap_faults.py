@@ -159,3 +159,34 @@ def test_secrets_and_mail_text_stay_out_of_the_store_logs_and_output(env, mailbo
     finally:
         conn.close()
     assert JANE not in state and "Following up" not in state  # positions and hashes only
+
+
+def test_only_the_drafts_folder_is_ever_opened_read_write(env, proxied):
+    """A whole push (a reply, a sent follow-up, drafts written and removed): SELECT,
+    STORE and EXPUNGE happen only in Drafts, and only as UID EXPUNGE (RFC 4315)."""
+    box, proxy = proxied
+    os_env = setup(env, box)
+    env.run("push", today="2026-11-27", env=os_env)  # writes follow-up 1's draft
+    box.append(
+        "sent",
+        mm.message("alex@example.com", JANE, "Hi", at(11, 27, 11), msgid="<s@a>"),
+        at(11, 27),
+    )
+    box.append("inbox", reply(at(12, 1)), at(12, 1))
+    env.run("push", today="2026-12-04", env=os_env)  # sent, then replied: the draft goes
+    opened = None
+    for line in proxy.lines:
+        words = line.decode().split()
+        command = " ".join(words[1:3]).upper()
+        if words[1].upper() in ("SELECT", "EXAMINE"):
+            opened = (words[1].upper(), " ".join(words[2:]).strip('"'))
+        if command.startswith(("UID STORE", "UID EXPUNGE", "UID MOVE")) or words[1].upper() in (
+            "STORE",
+            "EXPUNGE",
+        ):
+            assert opened == ("SELECT", box.folders["drafts"]), (line, opened)
+            assert words[1].upper() == "UID", line  # never a plain EXPUNGE or STORE
+        if words[1].upper() == "SELECT":
+            assert " ".join(words[2:]).strip('"') == box.folders["drafts"], line
+    assert any(b"UID EXPUNGE" in line.upper() for line in proxy.lines)
+    assert box.messages("drafts") == {}
