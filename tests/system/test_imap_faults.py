@@ -190,3 +190,27 @@ def test_only_the_drafts_folder_is_ever_opened_read_write(env, proxied):
             assert " ".join(words[2:]).strip('"') == box.folders["drafts"], line
     assert any(b"UID EXPUNGE" in line.upper() for line in proxy.lines)
     assert box.messages("drafts") == {}
+
+
+def test_after_a_push_that_acted_a_check_with_nothing_new_is_status_only(env, proxied):
+    """What a push changes (a follow-up marked sent, a reply) must not make the next
+    check search again: one STATUS per watched folder, nothing else."""
+    box, proxy = proxied
+    os_env = setup(env, box)
+    env.add_acme(company="Globex", interviewer="Hank Scorpio <hank@globex.example>")
+    box.append(
+        "sent",
+        mm.message("alex@example.com", JANE, "Hi", at(11, 27, 11), msgid="<s@a>"),
+        at(11, 27),
+    )
+    box.append(
+        "inbox",
+        mm.message("hank@globex.example", "alex@example.com", "Re", at(11, 28), msgid="<h@g>"),
+        at(11, 28),
+    )
+    env.run("push", today="2026-11-30", env=os_env)
+    assert env.json("list", today="2026-11-30")["applications"][1]["outcome"] == "replied"
+    proxy.reset()
+    env.run("check", today="2026-12-01", env=os_env)
+    after = proxy.log[proxy.log.index("LOGIN") + 1 :]
+    assert set(after) == {"STATUS", "LOGOUT"}, after
