@@ -171,7 +171,8 @@ def mail_line(p: Pulled, *, done: bool) -> str:
             f"mail to {to} on {day} ({app}): listed, not counted as a follow-up"
             " (sent before one was due)"
         )
-    return f"{m.category} from {who} on {day} {_subject(m)} ({app}), ignored"
+    what = "bulk mail" if m.category == "bulk" else m.category
+    return f"{what} from {who} on {day} {_subject(m)} ({app}), ignored"
 
 
 def pulled_json(p: Pulled) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +24,9 @@ from followup_sync.mail.model import Found, Watch
 from followup_sync.models import Channel, FollowUpItem, ItemKind, ItemStatus, PushItem, RemoteItem
 from followup_sync.provider import MailReader, Option, Provider, ProviderContext
 
+from .drafts import DraftsFolder
 from .folders import Folders, choose, options_key
+from .scan import FolderScan
 from .session import Refused, Session, is_loopback
 
 PORTS = {"tls": 993, "starttls": 143, "none": 143}
@@ -101,8 +104,6 @@ class ImapProvider(Provider, MailReader):
         )
         self._folders_now: Folders | None = None
         self._draft_ids: dict[str, str] = {}
-        from .drafts import DraftsFolder
-
         self.drafts = DraftsFolder(
             self.session,
             context.state,
@@ -163,7 +164,7 @@ class ImapProvider(Provider, MailReader):
         self._folders_now = None
         return self.folders(refresh=True).drafts or name
 
-    def _retrying(self, step):
+    def _retrying(self, step: Callable[[Folders], Any]) -> Any:
         """step(folders), once more with a fresh LIST when a remembered folder is gone."""
         try:
             return step(self.folders())
@@ -174,8 +175,6 @@ class ImapProvider(Provider, MailReader):
 
     # --- reading mail ---------------------------------------------------------------
     def read_mail(self, watch: Watch) -> Found:
-        from .scan import FolderScan
-
         o = self.opts
         self._draft_ids = dict(watch.drafts)
         own = frozenset({o["username"].lower()} if "@" in o["username"] else set())
@@ -211,8 +210,6 @@ class ImapProvider(Provider, MailReader):
                     company_domains=o["company_domain_replies"],
                 ).run()
             return messages
-
-        from dataclasses import replace
 
         return replace(found, messages=tuple(self._retrying(scan)))
 
