@@ -380,3 +380,24 @@ def test_option_mistakes_stop_before_anything_is_read(env, option, message):
     for command in ("push", "check"):
         result = env.run(command, expect=3)
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_drafts_lead_days_puts_a_follow_up_in_drafts_before_its_day(env, mailbox):
+    mail = Mail(env, mailbox, drafts_lead_days=2)
+    assert mail.push("2026-11-24")["providers"][0]["result"]["created"] == 0
+    assert mail.push("2026-11-25")["providers"][0]["result"]["created"] == 1  # due Nov 27
+    (draft,) = mail.drafts()
+    assert draft["Message-ID"] == NUDGE_1
+
+
+def test_a_reply_withdraws_the_follow_ups_from_every_target_in_one_push(env, mailbox, tmp_path):
+    """The mailbox is read before anything is planned: the calendar loses its pending
+    items in the same push that finds the reply."""
+    ics = tmp_path / "followups.ics"
+    mail = Mail(env, mailbox, rules=f'[providers.calendar]\ntype = "ics"\npath = "{ics}"\n')
+    env.run("push", today="2026-11-27", env=mail.os_env)
+    assert ics.read_text().count("BEGIN:VEVENT") == 4  # 3 follow-ups and the move-on marker
+    mail.inbox(reply_from(JANE, at(11, 28), msgid="<r@a>"), at(11, 28))
+    env.run("push", today="2026-11-30", env=mail.os_env)
+    assert ics.read_text().count("BEGIN:VEVENT") == 0
+    assert mail.drafts() == []
