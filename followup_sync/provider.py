@@ -221,8 +221,11 @@ class Provider(abc.ABC):
         """Where items go, for messages (no secrets)."""
         return f"{self.type} provider {self.name!r}"
 
+    #: False for a target that holds only some items (`wants` says which).
+    holds_every_item: ClassVar[bool] = True
+
     def wants(self, item: FollowUpItem, today: date) -> bool:
-        """Whether this target holds `item` at all (default: every live item).
+        """Whether this target holds `item` at all (asked when `holds_every_item` is False).
 
         A Drafts folder holds only the emails due by now, say; the core plans
         each provider against the items it wants, so the others are deleted

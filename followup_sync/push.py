@@ -297,7 +297,7 @@ def _plan_all(
             for target in targets:
                 name = target.provider.name
                 here = wanted
-                if type(target.provider).wants is not Provider.wants:
+                if not target.provider.holds_every_item:
                     # The items this target holds at all (a Drafts folder: the emails due now).
                     here = {
                         uid: w

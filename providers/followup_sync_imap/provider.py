@@ -56,6 +56,7 @@ class ImapProvider(Provider, MailReader):
     type = "imap"
     drafts_as_of_today = True
     used_up_by_user = True  # drafts get sent: an emptied Drafts folder is normal
+    holds_every_item = False  # only the email follow-ups that are due (wants)
     options = {
         "host": Option(str, required=True, help="the IMAP server, e.g. imap.gmail.com"),
         "port": Option(int, check=_port, help="993 (TLS) or 143 (STARTTLS)"),
