@@ -22,7 +22,6 @@ import contextlib
 import re
 import socket
 import threading
-import time
 from collections import Counter
 
 from tests.support.imap_servers import free_port
@@ -83,21 +82,28 @@ class ImapProxy:
                 client.close()
                 continue
             upstream.settimeout(None)
-            lost = threading.Event()  # the answer to a "lose-answer" command must not pass
-            threading.Thread(target=self._down, args=(upstream, client, lost), daemon=True).start()
-            threading.Thread(target=self._up, args=(client, upstream, lost), daemon=True).start()
+            # The answer to a "lose-answer" command must not pass; `answered` says the
+            # server has answered it (so the command took effect) before we hang up.
+            lost, answered = threading.Event(), threading.Event()
+            threading.Thread(
+                target=self._down, args=(upstream, client, lost, answered), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._up, args=(client, upstream, lost, answered), daemon=True
+            ).start()
 
-    def _down(self, upstream: socket.socket, client: socket.socket, lost) -> None:
+    def _down(self, upstream: socket.socket, client: socket.socket, lost, answered) -> None:
         try:
             while data := upstream.recv(65536):
                 if lost.is_set():
+                    answered.set()
                     break
                 client.sendall(data)
         except OSError:
             pass
         _close(client, upstream)
 
-    def _up(self, client: socket.socket, upstream: socket.socket, lost) -> None:
+    def _up(self, client: socket.socket, upstream: socket.socket, lost, answered) -> None:
         """Forward the client's stream as it comes (a synchronizing literal waits for
         the server's "+"), counting each command at its first line."""
         reader = _Lines(client)
@@ -126,7 +132,7 @@ class ImapProxy:
                     upstream.sendall(line)
                 if fault == "lose-answer":
                     lost.set()
-                    time.sleep(0.3)  # let the server finish the command
+                    answered.wait(10)  # the server did it; the client never hears so
                     break
         except OSError:
             pass
