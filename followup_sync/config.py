@@ -77,11 +77,19 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    # Slashed dates like 03/04/2026 in spreadsheets: True = day first (most of the
+    # world), False = month first (US); None = ask (an ambiguous date is an error).
+    dayfirst: bool | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     user: User = field(default_factory=lambda: User(timezone=system_timezone()))
     rules: Rules = field(default_factory=Rules)
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
     path: Path | None = None
 
     @property
@@ -96,7 +104,7 @@ class Settings:
         return d if d.is_dir() else None
 
 
-_TOP = {"user", "rules", "providers", "feed"}
+_TOP = {"user", "rules", "providers", "feed", "import"}
 
 
 def check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -201,7 +209,14 @@ def parse_settings(data: dict, path: Path | None = None) -> Settings:
     if not 0 <= feed_t.get("port", 0) <= 65535:
         raise ConfigError("[feed] port must be between 0 and 65535")
     feed = FeedSettings(**feed_t)
-    return Settings(user=user, rules=rules, providers=providers, feed=feed, path=path)
+    import_t = data.get("import", {})
+    check_keys(import_t, {"dayfirst"}, "[import]")
+    if "dayfirst" in import_t:
+        _typed(import_t["dayfirst"], bool, "[import] dayfirst")
+    imports = ImportSettings(dayfirst=import_t.get("dayfirst"))
+    return Settings(
+        user=user, rules=rules, providers=providers, feed=feed, imports=imports, path=path
+    )
 
 
 def load_settings(path: Path) -> Settings:
@@ -250,6 +265,9 @@ thank_you = false               # a thank-you note on the interview day (not a f
 duration_minutes = 15           # length of the calendar slot
 alarm_minutes = 0               # reminder this many minutes before
 
+[import]
+# dayfirst = true               # 03/04/2026 in a spreadsheet is 3 April (false: March 4)
+
 # Where follow-ups go. With no [providers.*] table, `push` writes followups.ics in
 # the data dir and says where. Uncomment to choose the file yourself:
 # [providers.calendar_file]
@@ -270,4 +288,23 @@ alarm_minutes = 0               # reminder this many minutes before
 # token_env = "TODOIST_API_TOKEN"
 # project = "Job search follow-ups"
 # labels = ["follow-up"]
+
+# Publish the feed where Google and Apple Calendar read it, laptop closed or not
+# (`push` and `publish` upload it when it changes; `feed url` prints the URL;
+# docs/feed.md sets the bucket or folder up).
+# [providers.cloud]
+# type = "s3"                       # pip install 'followup-sync[s3]'
+# bucket = "alex-calendar"
+# endpoint = "https://<account>.r2.cloudflarestorage.com"   # omit for AWS
+# region = "auto"
+# public_url = "https://pub-xxxx.r2.dev"
+# access_key_id_env = "S3_ACCESS_KEY_ID"
+# secret_access_key_env = "S3_SECRET_ACCESS_KEY"
+
+# [providers.nextcloud_file]
+# type = "webdav"
+# url = "https://cloud.example.com/remote.php/dav/files/alex/followups/"
+# username = "alex"
+# password_env = "NEXTCLOUD_APP_PASSWORD"
+# public_url = "https://cloud.example.com/s/<share>/download"   # the file's share link
 """

@@ -2,7 +2,8 @@
 
 One row is one interview: company, role, date, and optionally reply_by,
 interviewers (a list; in CSV one cell, people separated by "," or ";"), stage,
-skills, accomplishment, notes. Rows for the same company and role become rounds
+skills, accomplishment, notes. Spreadsheets (CSV/TSV) may say it their own way:
+see spreadsheet.py for the delimiters, header synonyms and date forms read. Rows for the same company and role become rounds
 of one application, numbered by date. Every row is checked before anything is
 written; importing the same file again changes nothing, and an edited file
 updates what changed (applications.import_interview). Dates must be absolute:
@@ -14,8 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tomllib
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +26,7 @@ from zoneinfo import ZoneInfo
 from .applications import ImportRow, clean_line, parse_interviewers
 from .dates import parse_when
 from .errors import UserInputError
+from .spreadsheet import field_of, parse_cell_date, sniff_delimiter
 
 KEYS = {
     "company",
@@ -37,9 +41,17 @@ KEYS = {
 }
 REQUIRED = ("company", "role", "date")
 MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_TIME = time(9, 0)  # as `add` (dates.parse_when)
 
 
-def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[ImportRow]:
+@dataclass(frozen=True)
+class ImportFile:
+    rows: list[ImportRow]
+    ignored_columns: list[str]  # spreadsheet columns that are not ours, for one warning
+
+
+def read_rows(path: Path, tz: ZoneInfo, today: date, *, dayfirst: bool | None = None) -> ImportFile:
+    """Every row of `path` checked (nothing is written); errors name the row and column."""
     try:
         # Read at most one byte past the cap instead of trusting stat(): a FIFO, a
         # /proc file or a link to /dev/zero reports size 0 and would be read forever.
@@ -57,15 +69,16 @@ def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[ImportRow]:
     except OSError as e:
         raise UserInputError(f"cannot read {path}: {e.strerror}") from None
     suffix = path.suffix.lower()
+    ignored: list[str] = []
     try:
-        if suffix == ".csv":
-            raw = _csv(text, path.name)
+        if suffix in (".csv", ".tsv"):
+            raw, ignored = _csv(text, path.name, "\t" if suffix == ".tsv" else None)
         elif suffix == ".toml":
             raw = _toml(text, path.name)
         elif suffix == ".json":
             raw = _json(text, path.name)
         else:
-            raise UserInputError(f"{path.name}: unknown format (use .csv, .toml or .json)")
+            raise UserInputError(f"{path.name}: unknown format (use .csv, .tsv, .toml or .json)")
     except RecursionError:
         # json and tomllib recurse per nesting level: "[[[[..." (well under the
         # 10 MB cap) would otherwise be an unexpected error.
@@ -74,28 +87,57 @@ def read_rows(path: Path, tz: ZoneInfo, today: date) -> list[ImportRow]:
         # An integer longer than Python's 4300-digit str limit raises a plain
         # ValueError from json/tomllib, not their own decode errors.
         raise UserInputError(f"{path.name}: malformed {suffix[1:].upper()} ({e})") from None
-    return [_row(r, f"{path.name} {where}", tz, today) for where, r in raw]
+    rows = [_row(r, f"{path.name} {where}", tz, today, dayfirst) for where, r in raw]
+    return ImportFile(rows, ignored)
 
 
-def _csv(text: str, name: str) -> list[tuple[str, dict]]:
+def _csv(text: str, name: str, delimiter: str | None) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Rows of a spreadsheet export, keyed by our field names; and the ignored columns."""
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [k.strip() for k in (reader.fieldnames or [])]
-        dupes = sorted({k for k in header if header.count(k) > 1})
-        if dupes:
-            # DictReader would silently keep the last column of the same name.
-            raise UserInputError(f"{name}: duplicate column {dupes[0]!r} in the header")
+        delimiter = delimiter or sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(reader, [])
+        fields: list[str | None] = [field_of(h) for h in header]
+        ignored = [
+            h.strip() for h, f in zip(header, fields, strict=True) if f is None and h.strip()
+        ]
+        seen: dict[str, str] = {}
+        for h, f in zip(header, fields, strict=True):
+            if f is not None and f in seen and seen[f].lower() == h.strip().lower():
+                raise UserInputError(f"{name}: duplicate column {h.strip()!r} in the header")
+            if f is not None and f in seen:
+                # Two columns meaning one field: which one to take is a guess.
+                raise UserInputError(
+                    f"{name}: columns {seen[f]!r} and {h.strip()!r} both mean {f}; keep one"
+                )
+            if f is not None:
+                seen[f] = h.strip()
+        if "email" in seen and "interviewers" not in seen:
+            fields = ["interviewers" if f == "email" else f for f in fields]
         rows = []
-        for n, r in enumerate(reader, start=2):
-            if None in r:
-                raise UserInputError(f"{name} row {n}: more fields than the header has")
-            if not any((v or "").strip() for v in r.values()):
+        for n, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
                 continue  # blank line
-            r = {k.strip(): v for k, v in r.items() if k is not None}
+            if len(cells) > len(header):
+                raise UserInputError(f"{name} row {n}: more fields than the header has")
+            r = {f: c for f, c in zip(fields, cells, strict=False) if f is not None}
+            if "email" in r:
+                r["interviewers"] = _with_emails(r.get("interviewers", ""), r.pop("email"))
             rows.append((f"row {n}", r))
-        return rows
+        return rows, ignored
     except csv.Error as e:
         raise UserInputError(f"{name}: malformed CSV ({e})") from None
+
+
+def _with_emails(names: str, emails: str) -> str:
+    """A Contact column and an Email column, paired in order ("Jane Doe" + "jane@x")."""
+    split = [p.strip() for p in re.split(r"[;,]", names) if p.strip()]
+    addresses = [p.strip() for p in re.split(r"[;,\s]+", emails) if p.strip()]
+    if not addresses:
+        return names
+    if len(split) == len(addresses):
+        return ", ".join(f"{n} <{a}>" for n, a in zip(split, addresses, strict=True))
+    return ", ".join([*split, *addresses])
 
 
 def _toml(text: str, name: str) -> list[tuple[str, dict]]:
@@ -140,15 +182,29 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     return seen
 
 
-def _absolute(value: Any, tz: ZoneInfo, today: date, column: str) -> datetime:
-    """The date-time in a cell; words that depend on the day of the import are refused."""
+def _absolute(
+    value: Any, tz: ZoneInfo, today: date, column: str, dayfirst: bool | None = None
+) -> datetime:
+    """The date-time in a cell; words that depend on the day of the import are refused.
+
+    A date without a time gets the same default time as `add`.
+    """
     if isinstance(value, (date, datetime)):
         value = value.isoformat()
-    text = str(value)
-    at = parse_when(text, tz, today)
+    text = str(value).strip()
+    try:
+        cell = parse_cell_date(text, tz, DEFAULT_TIME, dayfirst)
+    except UserInputError as e:
+        raise UserInputError(f"column {column}: {e.message}") from None
+    if cell is not None:
+        return cell
+    try:
+        at = parse_when(text, tz, today, DEFAULT_TIME)
+    except UserInputError as e:
+        raise UserInputError(f"column {column}: {e.message}") from None
     # The same text read a year and a half later: a different answer means it was
     # relative ("yesterday", "friday", "Nov 20" without a year).
-    if parse_when(text, tz, today + timedelta(days=555)) != at:
+    if parse_when(text, tz, today + timedelta(days=555), DEFAULT_TIME) != at:
         raise UserInputError(
             f"column {column}: {text!r} depends on the day you import it;"
             f" write the date itself (e.g. {at:%Y-%m-%d})"
@@ -156,7 +212,7 @@ def _absolute(value: Any, tz: ZoneInfo, today: date, column: str) -> datetime:
     return at
 
 
-def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> ImportRow:
+def _row(r: Any, where: str, tz: ZoneInfo, today: date, dayfirst: bool | None) -> ImportRow:
     if not isinstance(r, dict):
         raise UserInputError(f"{where}: expected a table/object of fields")
     unknown = sorted(set(r) - KEYS)
@@ -179,11 +235,11 @@ def _row(r: Any, where: str, tz: ZoneInfo, today: date) -> ImportRow:
         return str(v)
 
     try:
-        at = _absolute(r["date"], tz, today, "date")
+        at = _absolute(r["date"], tz, today, "date", dayfirst)
         reply_raw = r.get("reply_by")
         reply_by = None
         if reply_raw not in (None, ""):
-            reply_by = _absolute(reply_raw, tz, today, "reply_by").date()
+            reply_by = _absolute(reply_raw, tz, today, "reply_by", dayfirst).date()
         people = r.get("interviewers") or []
         if isinstance(people, str):
             people = [people]

@@ -85,8 +85,11 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
 
 
-def validate_options(name: str, cls: type[Provider], options: Mapping[str, Any]) -> dict[str, Any]:
-    """Options with defaults filled in and values normalised; ConfigError on any mistake."""
+def validate_options(name: str, cls: type, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options with defaults filled in and values normalised; ConfigError on any mistake.
+
+    `cls` is a Provider or a Publisher class: anything with `type` and `options`.
+    """
     where = f"[providers.{name}]"
     allowed = set(cls.options) | {"type"}
     for key, opt in cls.options.items():

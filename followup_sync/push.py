@@ -10,7 +10,10 @@
 3. in one store transaction, the facts pulled from *every* provider are saved
    and the desired state is computed once, so a task completed in one app
    reaches every other target in the same push; each provider gets a plan;
-4. each plan is applied, every write recorded as it succeeds.
+4. each plan is applied, every write recorded as it succeeds;
+5. publish targets (publisher.py, `[providers.X]` of type s3 or webdav) upload
+   the rendered feed, after every provider, so they publish the converged state
+   (publish.py).
 
 A provider that fails (server down, refused login) is reported and the others
 still run. `dry_run` rolls the transaction back and writes nothing anywhere.
@@ -24,28 +27,22 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import secrets
+from . import publish, secrets
 from .config import Settings
 from .desired import DesiredState, Wanted
 from .errors import ConfigError, FollowupError, ProviderError, PushIncomplete
+from .facts import GONE, dismiss_deleted, save_pulled
 from .lock import data_dir_lock
 from .models import (
-    THANK_YOU_ATTEMPT,
-    ItemKind,
-    ItemRef,
-    MovedMark,
-    Outcome,
     PushItem,
     Record,
     RemoteItem,
-    Reply,
-    SentMark,
-    Status,
 )
 from .provider import MailReader, MemoryState, Provider, ProviderContext
+from .publisher import Publisher
 from .registry import provider_class
-from .store import Store, StoreRecorder, Transaction
-from .sync import Action, ApplyResult, Plan, Pulled, PullKind, apply, make_plan, pull
+from .store import Store, StoreRecorder
+from .sync import Action, ApplyResult, Plan, Pulled, apply, make_plan, pull
 
 if TYPE_CHECKING:
     from .mail.model import Watch
@@ -70,8 +67,9 @@ class PushContext:
         s = self.settings
         return DesiredState(s.user, s.rules, s.tz, self.today, s.templates_dir)
 
-    def provider(self, name: str, options: Mapping[str, Any] | None = None) -> Provider:
-        """The provider [providers.NAME] (or built from `options`), with its saved state."""
+    def provider(self, name: str, options: Mapping[str, Any] | None = None) -> Provider | Publisher:
+        """The provider or publish target [providers.NAME] (or built from `options`),
+        with its saved state."""
         if options is None:
             options = provider_configs(self.settings, self.data_dir)[name]
         with self.store.read() as tx:
@@ -104,6 +102,10 @@ class RunResult:
     dry_run: bool
     reports: list[ProviderReport] = field(default_factory=list)
     failures: list[ProviderFailure] = field(default_factory=list)
+    published: list[publish.PublishReport] = field(default_factory=list)
+
+    def fail(self, name: str, error: FollowupError, notes: list[str]) -> None:
+        self.failures.append(ProviderFailure(name, error, notes))
 
     @property
     def failed_items(self) -> int:
@@ -133,8 +135,9 @@ def build_provider(
     settings: Settings,
     data_dir: Path,
     state: Mapping[str, str] | None = None,
-) -> Provider:
-    """The provider for [providers.NAME]; its options are validated here (ConfigError)."""
+) -> Provider | Publisher:
+    """The provider or publish target for [providers.NAME]; its options are validated
+    here (ConfigError)."""
     cls = provider_class(str(options["type"]))
     context = ProviderContext(
         user=settings.user,
@@ -158,15 +161,8 @@ class _Target:
     report: ProviderReport | None = None
 
 
-def push_all(
-    ctx: PushContext,
-    names: tuple[str, ...] | list[str] = (),
-    *,
-    dry_run: bool = False,
-    force: bool = False,
-    progress: Callable[[str, Action], None] | None = None,
-) -> RunResult:
-    """Push to the configured providers (all, or those in `names`)."""
+def _build_all(ctx: PushContext, names) -> tuple[list, list]:
+    """(every configured provider and target, the selected ones), all built and validated."""
     configs = provider_configs(ctx.settings, ctx.data_dir)
     for n in names:
         if n not in configs:
@@ -175,15 +171,79 @@ def push_all(
             )
     # Every configured provider is built (and so validated) before anything runs:
     # an option mistake anywhere stops the push before any write.
-    providers = []
+    built: list[Provider | Publisher] = []
     try:
         for name, options in configs.items():
-            providers.append(ctx.provider(name, options))
-        selected = [p for p in providers if not names or p.name in names]
-        return push_providers(ctx, selected, dry_run=dry_run, force=force, progress=progress)
+            built.append(ctx.provider(name, options))
+    except BaseException:
+        _close(built)
+        raise
+    return built, [p for p in built if not names or p.name in names]
+
+
+def _close(built) -> None:
+    for target in built:
+        target.close()
+
+
+def push_all(
+    ctx: PushContext,
+    names: tuple[str, ...] | list[str] = (),
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Callable[[str, Action], None] | None = None,
+) -> RunResult:
+    """Push to the configured providers (all, or those in `names`), then publish the feed."""
+    built, selected = _build_all(ctx, names)
+    try:
+        providers = [p for p in selected if isinstance(p, Provider)]
+        targets = [p for p in selected if isinstance(p, Publisher)]
+        every = len(targets) == sum(isinstance(p, Publisher) for p in built)
+        with data_dir_lock(ctx.data_dir):
+            run = _push_locked(ctx, providers, dry_run=dry_run, force=force, progress=progress)
+            publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
+        return run
     finally:
-        for provider in providers:
-            provider.close()
+        _close(built)
+
+
+def build_publishers(
+    ctx: PushContext, names: tuple[str, ...] | list[str] = ()
+) -> tuple[list[Publisher], bool]:
+    """(the configured publish targets, all or those in `names`; whether that is all of them).
+
+    Every configured provider is validated too, as for a push. The caller closes
+    the targets.
+    """
+    built, selected = _build_all(ctx, names)
+    every = [p for p in built if isinstance(p, Publisher)]
+    targets = [p for p in selected if isinstance(p, Publisher)]
+    _close([p for p in built if p not in targets])
+    wrong = [p.name for p in selected if not isinstance(p, Publisher)] if names else []
+    if wrong:
+        _close(targets)
+        raise ConfigError(f"[providers.{wrong[0]}] is not a publish target (s3, webdav)")
+    return targets, len(targets) == len(every)
+
+
+def publish_all(
+    ctx: PushContext, names: tuple[str, ...] | list[str] = (), *, dry_run: bool = False
+) -> RunResult:
+    """Publish the feed to the configured targets (all, or those in `names`), and nothing else."""
+    targets, every = build_publishers(ctx, names)
+    try:
+        if not targets:
+            raise ConfigError(
+                'no publish target in the config: add a [providers.NAME] with type = "s3"'
+                ' or type = "webdav" (see docs/feed.md)'
+            )
+        run = RunResult(dry_run=dry_run)
+        with data_dir_lock(ctx.data_dir):
+            publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
+        return run
+    finally:
+        _close(targets)
 
 
 def push_providers(
@@ -195,19 +255,32 @@ def push_providers(
     progress: Callable[[str, Action], None] | None = None,
 ) -> RunResult:
     """Push to these providers: pull from all, then plan and apply each (see module doc)."""
+    with data_dir_lock(ctx.data_dir):
+        return _push_locked(ctx, providers, dry_run=dry_run, force=force, progress=progress)
+
+
+def _push_locked(
+    ctx: PushContext,
+    providers: list[Provider],
+    *,
+    dry_run: bool,
+    force: bool,
+    progress: Callable[[str, Action], None] | None,
+) -> RunResult:
     targets = []
     for provider in providers:
         notes: list[str] = []
         provider.context.log = notes.append  # the provider's lines go into its report
         targets.append(_Target(provider, notes))
     run = RunResult(dry_run=dry_run)
-    with data_dir_lock(ctx.data_dir):
-        watch = mail_watch(ctx) if any(isinstance(p, MailReader) for p in providers) else None
-        live = [t for t in targets if _list_and_pull(ctx, t, run, force, watch)]
-        live = _plan_all(ctx, live, run, dry_run)
-        if not dry_run:
-            for target in live:
-                _apply_one(ctx, target, run, progress)
+    if not targets:
+        return run  # only publish targets were asked for
+    watch = mail_watch(ctx) if any(isinstance(p, MailReader) for p in providers) else None
+    live = [t for t in targets if _list_and_pull(ctx, t, run, force, watch)]
+    live = _plan_all(ctx, live, run, dry_run)
+    if not dry_run:
+        for target in live:
+            _apply_one(ctx, target, run, progress)
     order = {t.provider.name: i for i, t in enumerate(targets)}
     run.reports.sort(key=lambda r: order[r.name])
     return run
@@ -268,10 +341,6 @@ def _list_and_pull(
     return True
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _plan_all(
     ctx: PushContext, targets: list[_Target], run: RunResult, dry_run: bool
 ) -> list[_Target]:
@@ -282,48 +351,41 @@ def _plan_all(
     """
     desired = ctx.desired()
     changed = any(t.pulled for t in targets)
-    try:
-        with ctx.store.write(content=changed) as tx:
-            for target in targets:
-                if target.reset:
-                    tx.save_records(
-                        target.provider.name,
-                        [(uid, None) for uid in tx.records(target.provider.name)],
-                    )
-                save_pulled(tx, target.pulled, ctx.now)
-            apps = tx.applications()
-            wanted = desired.wanted(apps)
-            known_apps = {a.id for a in apps}
-            for target in targets:
-                name = target.provider.name
-                here = wanted
-                if not target.provider.holds_every_item:
-                    # The items this target holds at all (a Drafts folder: the emails due now).
-                    here = {
-                        uid: w
-                        for uid, w in wanted.items()
-                        if target.provider.wants(w.item, ctx.today)
-                    }
-                target.pulled = dismiss_deleted(tx, name, target.pulled, here, ctx.today)
-                if any(p.kind in _GONE for p in target.pulled):
-                    target.recorded = tx.records(name)  # dismissals removed records
-                plan = make_plan(
-                    here, target.recorded, target.remote, tx.dismissed(name), known_apps
+    with ctx.store.write(content=changed) as tx:
+        for target in targets:
+            if target.reset:
+                tx.save_records(
+                    target.provider.name,
+                    [(uid, None) for uid in tx.records(target.provider.name)],
                 )
-                target.report = ProviderReport(
-                    name,
-                    target.provider.describe(),
-                    plan,
-                    target.pulled,
-                    None,
-                    target.reset,
-                    target.notes,
-                )
-                run.reports.append(target.report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+            save_pulled(tx, target.pulled, ctx.now)
+        apps = tx.applications()
+        wanted = desired.wanted(apps)
+        known_apps = {a.id for a in apps}
+        for target in targets:
+            name = target.provider.name
+            here = wanted
+            if not target.provider.holds_every_item:
+                # The items this target holds at all (a Drafts folder: the emails due now).
+                here = {
+                    uid: w for uid, w in wanted.items() if target.provider.wants(w.item, ctx.today)
+                }
+            target.pulled = dismiss_deleted(tx, name, target.pulled, here, ctx.today)
+            if any(p.kind in GONE for p in target.pulled):
+                target.recorded = tx.records(name)  # dismissals removed records
+            plan = make_plan(here, target.recorded, target.remote, tx.dismissed(name), known_apps)
+            target.report = ProviderReport(
+                name,
+                target.provider.describe(),
+                plan,
+                target.pulled,
+                None,
+                target.reset,
+                target.notes,
+            )
+            run.reports.append(target.report)
+        if dry_run:
+            tx.rollback()
     return targets
 
 
@@ -358,84 +420,3 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress) -> N
         # conflict: otherwise the next listing must report that item again.
         with ctx.store.write(content=False) as tx:
             tx.save_provider_state(name, dict(provider.context.state))
-
-
-def save_pulled(tx: Transaction, pulled: list[Pulled], now: datetime) -> None:
-    """Turn the user's remote changes into store facts (completions, moves, replies)."""
-    for p in pulled:
-        if p.kind == PullKind.REPLIED:
-            _save_reply(tx, p, now)
-            continue
-        ref = ItemRef.parse(p.uid)
-        if ref is None or p.kind == PullKind.DELETED:
-            continue  # deletions: see dismiss_deleted(), which needs the desired items
-        if not tx.application_exists(ref.application_id):
-            continue
-        if p.kind == PullKind.COMPLETED and ref.kind == ItemKind.MOVE_ON:
-            # Completing the "time to move on" task is the user moving on.
-            if tx.application(ref.application_id).is_open:
-                tx.touch(
-                    ref.application_id, now, status=Status.CLOSED.value, status_on=p.on.isoformat()
-                )
-        elif p.kind in (PullKind.COMPLETED, PullKind.SENT) and p.on is not None:
-            # A completed task, or a follow-up found in the Sent folder: sent that day.
-            attempt = THANK_YOU_ATTEMPT if ref.kind == ItemKind.THANK_YOU else ref.attempt
-            if not tx.has_sent(ref.application_id, ref.round_number, attempt):
-                tx.mark_sent(ref.application_id, SentMark(ref.round_number, attempt, p.on))
-        elif p.kind == PullKind.MOVED and p.due is not None:
-            tx.mark_moved(ref.application_id, MovedMark(p.uid, p.due))
-
-
-def _save_reply(tx: Transaction, p: Pulled, now: datetime) -> None:
-    """A reply found in the mailbox: heard back (outcome "replied"), the series ends.
-
-    Only for an application still open in the round the reply answers, and only
-    once per message: after a `reopen`, the same reply never stops it again.
-    """
-    mail = p.mail
-    if mail is None or not tx.application_exists(p.app_id):
-        return
-    app = tx.application(p.app_id)
-    key = mail.message_id or f"{mail.sender} {mail.at.isoformat()}"
-    if not app.is_open or tx.has_reply(app.id, key):
-        return
-    tx.save_reply(
-        app.id, Reply(app.current_round.number, key, mail.sender, mail.at, mail.subject[:300])
-    )
-    tx.touch(
-        app.id,
-        now,
-        status=Status.HEARD.value,
-        outcome=Outcome.REPLIED.value,
-        status_on=mail.at.date().isoformat(),
-    )
-
-
-# Facts after which our item is no longer on the provider for us to write to.
-_GONE = (PullKind.DELETED, PullKind.TAKEN_OVER)
-
-
-def dismiss_deleted(
-    tx: Transaction, name: str, pulled: list[Pulled], wanted: Mapping[str, Wanted], today: date
-) -> list[Pulled]:
-    """Remember the items the user deleted remotely, so they are never recreated there.
-
-    Only items still wanted count. A recorded item that is gone and no longer
-    wanted is most likely one we deleted ourselves in a push killed between the
-    DELETE and forgetting its record; dismissing it would keep it from ever coming
-    back (after `reopen`, say), silently losing a follow-up. Left alone, the plan
-    just forgets its record, and the report does not blame the user for it.
-    """
-    kept = []
-    for p in pulled:
-        if p.kind == PullKind.DELETED:
-            if p.uid not in wanted:
-                continue
-            tx.dismiss(name, p.uid, today)
-        elif p.kind == PullKind.TAKEN_OVER and p.uid in wanted:
-            # The user's copy stands in for ours (a draft they edited): ours is
-            # never written there again. Reported even when no longer wanted,
-            # because their copy stays where it is.
-            tx.dismiss(name, p.uid, today)
-        kept.append(p)
-    return kept

@@ -14,6 +14,7 @@ from .text import single_line, terminal
 if TYPE_CHECKING:
     from .check import CheckResult
     from .models import Application, FollowUpItem, MailNote
+    from .publish import PublishReport
     from .push import ProviderReport, RunResult
 
 
@@ -36,6 +37,33 @@ def item_json(app: Application, item: FollowUpItem) -> dict[str, Any]:
         "uid": item.uid,
         "status": item.status.value,
         "sent_on": item.sent_on.isoformat() if item.sent_on else None,
+    }
+
+
+def application_json(app: Application) -> dict[str, Any]:
+    """One application in full, for `show --json`."""
+    return {
+        "id": app.id,
+        "company": app.company,
+        "role": app.role,
+        "status": app.status.value,
+        "outcome": app.outcome.value if app.outcome else None,
+        "status_on": app.status_on.isoformat() if app.status_on else None,
+        "skills": app.skills,
+        "accomplishment": app.accomplishment,
+        "notes": app.notes,
+        "rounds": [
+            {
+                "number": r.number,
+                "at": r.at.isoformat(),
+                "stage": r.stage,
+                "interviewers": [str(p) for p in r.interviewers],
+                "reply_by": r.reply_by.isoformat() if r.reply_by else None,
+                "notes": r.notes,
+            }
+            for r in app.rounds
+        ],
+        "reply": reply_json(app),
     }
 
 
@@ -85,10 +113,15 @@ def reply_json(app: Application) -> dict[str, Any] | None:
     return {"from": r.sender, "date": r.at.isoformat(), "subject": r.subject}
 
 
-def reply_text(app: Application) -> str:
-    """ "replied Dec 3 by jane@acme.example" for `list`, or ""."""
+def reply_text(app: Application, *, subject: bool = False) -> str:
+    """ "replied Dec 3 by jane@acme.example" for `list` (with the subject for `show`), or ""."""
     r = app.reply
-    return f"replied {_day(r.at)} by {r.sender}" if r else ""
+    if r is None:
+        return ""
+    text = f"replied {_day(r.at)} by {terminal(r.sender)}"
+    if subject and r.subject:
+        text += f': "{terminal(single_line(r.subject))}"'
+    return text
 
 
 # --- push ------------------------------------------------------------------------------
@@ -297,7 +330,54 @@ def push_json(run: RunResult) -> dict[str, Any]:
     return {
         "dry_run": run.dry_run,
         "providers": [report_json(r) for r in run.reports],
-        "failures": [{"name": f.name, "error": redact(f.error.message)} for f in run.failures],
+        "published": [published_json(p) for p in run.published],
+        "failures": failures_json(run),
+    }
+
+
+def failures_json(run: RunResult) -> list[dict[str, str]]:
+    return [{"name": f.name, "error": redact(f.error.message)} for f in run.failures]
+
+
+# --- publish ---------------------------------------------------------------------------
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.0f} KB"
+
+
+def published_line(report: PublishReport, dry_run: bool) -> str:
+    """One line per publish target; never its URL (the feed token is in it)."""
+    from .publish import UPLOADED, WOULD_UPLOAD
+
+    what = {
+        UPLOADED: "uploaded the feed",
+        WOULD_UPLOAD: "would upload the feed",
+    }.get(report.status, "unchanged")
+    head = f"{report.name} ({report.where})" + (", dry run" if dry_run else "")
+    events = f"{report.events} event{'s' if report.events != 1 else ''}"
+    return f"{head}: {what}, {events}, {_size(report.size)}"
+
+
+def published_lines(report: PublishReport, dry_run: bool) -> list[str]:
+    return [f"  {error_line(n)}" for n in report.notes] + [published_line(report, dry_run)]
+
+
+def published_json(report: PublishReport) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "where": redact(report.where),
+        "status": report.status.replace(" ", "_"),
+        "bytes": report.size,
+        "events": report.events,
+        "notes": [redact(n) for n in report.notes],
+    }
+
+
+def publish_json(run: RunResult) -> dict[str, Any]:
+    """`publish --json` (a contract: see README)."""
+    return {
+        "dry_run": run.dry_run,
+        "published": [published_json(p) for p in run.published],
+        "failures": failures_json(run),
     }
 
 

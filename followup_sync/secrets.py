@@ -3,8 +3,10 @@
 A provider option prefix such as "password" is looked up, in order, as
 `password_env` (name of an environment variable), `password_cmd` (a command whose
 first output line is the secret, e.g. "pass show dav"), the keyring (service
-"followup-sync", user = provider name) when the keyring package is installed, and
-last `password` in clear in the config, for users who insist. Every value is
+"followup-sync", user "NAME.password", then just the provider's NAME) when the
+keyring package is installed, and last `password` in clear in the config, for
+users who insist. "NAME.prefix" tells apart a provider's several secrets (an S3
+target's access_key_id and secret_access_key). Every value is
 registered with redaction.py the moment it is resolved.
 """
 
@@ -44,7 +46,7 @@ def resolve(prefix: str, options: Mapping[str, Any], owner: str) -> str | None:
             # Never echo the command's output: it may hold the secret.
             raise ConfigError(f"{owner}: {prefix}_cmd exited {out.returncode} without a secret")
         return remember(out.stdout.splitlines()[0].strip())
-    value = _from_keyring(owner)
+    value = _from_keyring(f"{owner}.{prefix}") or _from_keyring(owner)
     if value:
         return remember(value)
     value = options.get(prefix)

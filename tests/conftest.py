@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.support.caldav_servers",
     "tests.support.todoist_fixtures",
     "tests.support.imap_servers",
+    "tests.support.publish_servers",
     "tests.support.figures",
 ]
 

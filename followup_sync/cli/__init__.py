@@ -2,9 +2,11 @@
 
 - context.py: the per-invocation context, parameter types, shared options;
 - applications.py: add, edit, sent, heard, close, reopen, remove;
+- daily.py: today, show;
 - plan.py: list, plan, draft;
+- output.py: colour and tables for human output;
 - sync.py: push, providers;
-- data.py: init, import, export, backup, restore;
+- data.py: init, import, export, backup, restore, config path;
 - feed.py: serve, feed url, feed rotate.
 
 Errors carry their exit code (errors.py) and become one clean line here, in one
@@ -14,13 +16,14 @@ place (FollowupGroup.invoke).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
 from ..errors import FollowupError
-from . import applications, data, feed, plan, sync
+from . import applications, daily, data, feed, plan, sync
 from .context import AppContext
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -40,6 +43,13 @@ class FollowupGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing already recorded was lost.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`followup-sync plan | head`): not an error to report.
+            # Python would complain again when flushing stdout at exit, so point
+            # stdout at /dev/null first.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the promise: never a traceback
@@ -70,8 +80,11 @@ class FollowupGroup(click.Group):
     help="Config file (env FOLLOWUP_SYNC_CONFIG).",
 )
 @click.option("--today", metavar="DATE", help="Act as if today were DATE (preview, tests).")
+@click.option(
+    "--no-color", is_flag=True, help="No colour (also: the NO_COLOR environment variable)."
+)
 @click.pass_context
-def cli(ctx: click.Context, data_dir, config, today):
+def cli(ctx: click.Context, data_dir, config, today, no_color):
     """Plan and push job-interview follow-ups: when to nudge, what to write, when to move on.
 
     \b
@@ -80,12 +93,13 @@ def cli(ctx: click.Context, data_dir, config, today):
           --interviewer "Jane Doe <jane@acme.example>"
       followup-sync push
     """
-    ctx.obj = AppContext(data_dir, config, today)
+    ctx.obj = AppContext(data_dir, config, today, no_color)
 
 
-for module in (data, applications, plan, sync, feed):
+for module in (data, applications, daily, plan, sync, feed):
     for command in module.COMMANDS:
         cli.add_command(command)
+cli.add_command(daily.today, name="due")  # what todoman and khal users type
 
 
 def main() -> None:

@@ -27,7 +27,13 @@ UTC = ZoneInfo("UTC")
 class AppContext:
     """Per-invocation context: paths, settings and store, opened on first use."""
 
-    def __init__(self, data_dir: Path | None, config: Path | None, today: str | None):
+    def __init__(
+        self,
+        data_dir: Path | None,
+        config: Path | None,
+        today: str | None,
+        no_color: bool = False,
+    ):
         from ..config import default_config_path, default_data_dir
 
         self.data_dir = Path(data_dir).expanduser() if data_dir else default_data_dir()
@@ -37,6 +43,13 @@ class AppContext:
         self.today_given = today is not None
         self._today_text = today
         self._noted = False
+        self.no_color = no_color
+
+    def printer(self):
+        """Where human output goes: coloured only at a terminal (see output.py)."""
+        from .output import Printer, color_wanted, terminal_width
+
+        return Printer(color_wanted(self.no_color), terminal_width())
 
     @cached_property
     def settings(self) -> Settings:
@@ -133,6 +146,28 @@ class ApplicationParam(click.ParamType):
         if isinstance(value, Application):
             return value
         return ctx.find_object(AppContext).application(str(value))
+
+    def shell_complete(self, ctx, param, incomplete: str):
+        """Application ids for shell completion, read from the store without changing it."""
+        from click.shell_completion import CompletionItem
+
+        # The group callback does not run while completing: read --data-dir from
+        # the command line (or its environment variable) as click parsed it.
+        root = ctx.find_root()
+        data_dir = root.params.get("data_dir")
+        try:
+            from ..config import default_data_dir
+            from ..store import Store
+
+            store = Store.open(Path(data_dir) if data_dir else default_data_dir(), create=False)
+            try:
+                with store.read() as tx:
+                    ids = tx.application_ids()
+            finally:
+                store.close()
+        except Exception:  # noqa: BLE001 - completion must never print an error
+            return []
+        return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
 
 
 class WhenParam(click.ParamType):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UserInputError
-from .context import AppContext, pass_app
+from .context import AppContext, echo_json, json_option, pass_app
 
 
 @click.command()
@@ -50,12 +50,23 @@ def init(app: AppContext, name, email, tzname, force):
 
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
+@click.option(
+    "--dayfirst/--monthfirst",
+    default=None,
+    help="How to read 03/04/2026 (default: [import] dayfirst, else an ambiguous date is an error).",
+)
 @pass_app
-def import_(app: AppContext, path):
-    """Import interviews from CSV, TOML or JSON (see examples/); safe to repeat.
+def import_(app: AppContext, path, dry_run, dayfirst):
+    """Import interviews from a spreadsheet (CSV/TSV), TOML or JSON; safe to repeat.
+
+    Spreadsheet columns may be named as you like them (Company or Employer,
+    Position or Title, Interview date, Contact, Email...); other columns are
+    ignored with a warning. Importing an edited file again updates what changed.
 
     \b
     Example:
+      followup-sync import applications.csv --dry-run
       followup-sync import examples/applications.toml
     """
     from collections import Counter
@@ -63,7 +74,15 @@ def import_(app: AppContext, path):
     from ..applications import import_interview
     from ..importer import read_rows
 
-    rows = read_rows(path, app.settings.tz, app.today)
+    if dayfirst is None:
+        dayfirst = app.settings.imports.dayfirst
+    read = read_rows(path, app.settings.tz, app.today, dayfirst=dayfirst)
+    if read.ignored_columns:
+        shown = ", ".join(repr(c) for c in read.ignored_columns)
+        click.echo(
+            f"Note: ignored column{'s' if len(read.ignored_columns) > 1 else ''} {shown}", err=True
+        )
+    rows = read.rows
     # A row's round is its place among the file's rows for that company and role.
     by_date = sorted(range(len(rows)), key=lambda i: rows[i].at)
     rounds: Counter[tuple[str, str]] = Counter()
@@ -73,14 +92,34 @@ def import_(app: AppContext, path):
         rounds[key] += 1
         numbers[i] = rounds[key]
     done: Counter[str] = Counter()
+    what = {
+        "added": "new application",
+        "round": "new round",
+        "updated": "update",
+        "unchanged": "unchanged",
+    }
+    lines = []
     with app.store.write() as tx:
         for i in by_date:
-            done[import_interview(tx, rows[i], numbers[i], app.now())] += 1
-    click.echo(
-        f"Imported {path.name}: {_count(done['added'], 'new application')},"
-        f" {_count(done['round'], 'new round')}, {done['updated']} updated,"
-        f" {done['unchanged']} unchanged"
+            result = import_interview(tx, rows[i], numbers[i], app.now())
+            done[result] += 1
+            r = rows[i]
+            lines.append(
+                f"  {what[result]:<16} {r.company}, {r.role}: round {numbers[i]},"
+                f" {r.at:%a %Y-%m-%d %H:%M}"
+            )
+        if dry_run:
+            tx.rollback()
+    counts = (
+        f"{_count(done['added'], 'new application')}, {_count(done['round'], 'new round')},"
+        f" {done['updated']} updated, {done['unchanged']} unchanged"
     )
+    if dry_run:
+        for line in lines:
+            click.echo(line)
+        click.echo(f"Dry run, nothing imported from {path.name}: would be {counts}")
+    else:
+        click.echo(f"Imported {path.name}: {counts}")
 
 
 def _count(n: int, what: str) -> str:
@@ -148,4 +187,55 @@ def restore(app: AppContext, path):
     click.echo(f"Restored from {path}" + (f"; the previous store is at {kept}" if kept else ""))
 
 
-COMMANDS = [init, import_, export, backup, restore]
+@click.group("config")
+def config_group():
+    """Where followup-sync keeps its files.
+
+    \b
+    Example:
+      followup-sync config path
+    """
+
+
+@config_group.command("path")
+@json_option()
+@pass_app
+def config_path(app: AppContext, as_json):
+    """Print where the config, data, store and templates are, and which config is in use.
+
+    \b
+    Example:
+      followup-sync config path
+      followup-sync config path --json
+    """
+    from ..store import STORE_NAME
+    from ..template_files import BUILTIN_TEMPLATES
+
+    exists = app.config_path.exists()
+    config = app.config_path.absolute()
+    data_dir = app.data_dir.absolute()
+    templates = config.parent / "templates"
+    overrides = sorted(p.name for p in templates.glob("*.txt")) if templates.is_dir() else []
+    data = {
+        "config": str(config),
+        "config_exists": exists,
+        "config_from": "--config / FOLLOWUP_SYNC_CONFIG" if app.config_named else "default",
+        "data_dir": str(data_dir),
+        "store": str(data_dir / STORE_NAME),
+        "templates_dir": str(templates),
+        "template_overrides": overrides,
+        "builtin_templates": str(BUILTIN_TEMPLATES),
+    }
+    if as_json:
+        echo_json(data)
+        return
+    state = "in use" if exists else "not found: built-in defaults in use; create it with `init`"
+    click.echo(f"config:     {data['config']} ({state}; {data['config_from']})")
+    click.echo(f"data dir:   {data['data_dir']}")
+    click.echo(f"store:      {data['store']}")
+    own = f"{len(overrides)} of yours: {', '.join(overrides)}" if overrides else "none of yours"
+    click.echo(f"templates:  {data['templates_dir']} ({own})")
+    click.echo(f"built-in:   {data['builtin_templates']}")
+
+
+COMMANDS = [init, import_, export, backup, restore, config_group]

@@ -111,30 +111,74 @@ def feed():
     """
 
 
+def _targets(app: AppContext) -> list:
+    """The configured publish targets, built (no network); the caller closes them."""
+    if not app.settings.providers:
+        return []  # only the default ICS file: nothing is published
+    from ..push import PushContext, build_publishers
+
+    ctx = PushContext(app.store, app.settings, app.data_dir, app.today, app.now())
+    return build_publishers(ctx)[0]
+
+
 @feed.command()
-@click.option("-q", "--quiet", is_flag=True, help="Print only the URL.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the URL(s).")
 @click.option("--host", metavar="ADDR", help="The address `serve --host` listens on.")
 @click.option("--port", type=click.IntRange(0, 65535), help="The port `serve --port` listens on.")
 @pass_app
 def url(app: AppContext, quiet, host, port):
     """Print the feed URL (made on first use), its webcal:// form, and how to subscribe.
 
-    Uses [feed] base_url when set (the public address behind your proxy),
-    otherwise http://HOST:PORT from [feed].
+    With publish targets (S3, WebDAV) in the config, prints where each one publishes
+    the feed. Otherwise the URL of `serve`: [feed] base_url when set (the public
+    address behind your proxy), else http://HOST:PORT from [feed].
 
     \b
     Example:
       followup-sync feed url
       followup-sync feed url --quiet | xclip -selection clipboard
     """
-    from ..feed import ensure_token
+    from ..publish import current_token, is_published
 
-    http_url, webcal = _urls(app, ensure_token(app.data_dir), host, port)
-    click.echo(http_url)
-    if quiet:
-        return
-    click.echo(webcal)
-    _explain(app, http_url)
+    token = current_token(app.data_dir)
+    targets = _targets(app)
+    try:
+        if not targets:
+            http_url, webcal = _urls(app, token, host, port)
+            click.echo(http_url)
+            if not quiet:
+                click.echo(webcal)
+                _explain(app, http_url)
+            return
+        lines = []
+        for target in targets:
+            public = target.public_url(token)
+            if public:
+                click.echo(public)
+                if not quiet:
+                    click.echo(webcal_url(public))
+            if not is_published(target, token):
+                state = ": not published yet, run `followup-sync publish`"
+            elif not public:
+                state = (
+                    f": no public_url yet: share {target.where_to_share(token)} by link,"
+                    " then set public_url to that link"
+                )
+            else:
+                state = ""
+            lines.append(f"  {target.name} ({target.describe()}){state}")
+        if not quiet:
+            click.echo("\n".join(["", "Published by:", *lines]), err=True)
+            _explain_published(targets)
+    finally:
+        for target in targets:
+            target.close()
+
+
+def webcal_url(http_url: str) -> str:
+    from ..feed import webcal_url as webcal
+
+    return webcal(http_url)
 
 
 def _explain(app: AppContext, http_url: str) -> None:
@@ -150,31 +194,88 @@ def _explain(app: AppContext, http_url: str) -> None:
         lines += [
             "",
             "Google and Apple fetch from the internet, not from this machine: expose the",
-            "server (TLS proxy or tunnel, see docs/feed.md) and set [feed] base_url.",
+            "server (TLS proxy or tunnel, see docs/feed.md) and set [feed] base_url, or",
+            "publish the feed to S3 or WebDAV storage (`followup-sync publish`).",
         ]
+    click.echo("\n".join(lines), err=True)
+
+
+def _explain_published(targets: list) -> None:
+    lines = [
+        "",
+        "Subscribe:",
+        '  Google Calendar: Other calendars > "+" > From URL, paste the first URL.',
+        "    Google re-reads it every few hours to a day; it cannot be made faster.",
+        "  Apple Calendar:  File > New Calendar Subscription, paste the webcal:// URL,",
+        "    and choose iCloud as its location to have it on every device.",
+        "`push` and `publish` upload the feed when it changes; anyone with the URL can",
+        "read your follow-ups: keep it private; `followup-sync feed rotate` replaces it.",
+    ]
     click.echo("\n".join(lines), err=True)
 
 
 @feed.command()
 @pass_app
 def rotate(app: AppContext):
-    """Replace the secret token: the old URL stops working at once, even on a running server.
+    """Replace the secret token: the old URL stops working, the new one works at once.
 
-    Subscribers must then be re-added with the new URL.
+    With publish targets (S3, WebDAV), the feed is first uploaded under the new
+    secret name on every target, then the token is switched and the old objects
+    are deleted. A running `serve` switches with its next request. Subscribers must
+    then be re-added with the new URL.
 
     \b
     Example:
       followup-sync feed rotate
     """
-    from ..feed import rotate_token
+    from ..publish import rotate as rotate_feed
+    from ..push import PushContext
+    from ..report import error_line
 
-    http_url, webcal = _urls(app, rotate_token(app.data_dir))
-    click.echo(http_url)
-    click.echo(webcal)
-    click.echo(
-        "The old URL no longer works: remove the old subscription and subscribe to this one.",
-        err=True,
-    )
+    targets = _targets(app)
+    try:
+        ctx = PushContext(app.store, app.settings, app.data_dir, app.today, app.now())
+        result = rotate_feed(ctx, targets)
+        several = len(targets) > 1
+        for name, error in result.failures:
+            prefix = f"{name}: " if several else ""
+            click.echo(f"Error: {error_line(prefix + error.message)}", err=True)
+        if not result.switched:
+            click.echo(
+                "The feed was not rotated: its URL is unchanged. Run `feed rotate` again.",
+                err=True,
+            )
+            click.get_current_context().exit(result.failures[0][1].exit_code)
+        if not targets:
+            http_url, webcal = _urls(app, result.token)
+            click.echo(http_url)
+            click.echo(webcal)
+        for target in targets:
+            if target not in result.fixed_links:
+                public = target.public_url(result.token)
+                click.echo(public)
+                click.echo(webcal_url(public))
+        for target in result.fixed_links:
+            click.echo(
+                f"{target.name}: the feed is now {target.where_to_share(result.token)}:"
+                " share it by link and set public_url to that link (the old link died"
+                " with the old file).",
+                err=True,
+            )
+        if result.failures:
+            click.echo(
+                "The new URL works; the old one still does until a push deletes it:"
+                " subscribe to the new one.",
+                err=True,
+            )
+            click.get_current_context().exit(result.failures[0][1].exit_code)
+        click.echo(
+            "The old URL no longer works: remove the old subscription and subscribe to this one.",
+            err=True,
+        )
+    finally:
+        for target in targets:
+            target.close()
 
 
 COMMANDS = [serve, feed]

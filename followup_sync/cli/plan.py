@@ -11,69 +11,137 @@ from .applications import next_item
 from .context import APPLICATION, AppContext, echo_json, json_option, pass_app
 
 
+def _next_label(item) -> str:
+    from .daily import step_label
+
+    return f"{step_label(item)}, {item.due:%a %m-%d}"
+
+
 @click.command("list")
-@json_option("Machine-readable output.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["waiting", "heard", "closed"]),
+    help="Only these (repeat for several).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Closed applications too.")
+@json_option("Machine-readable output (the same filters).")
 @pass_app
-def list_(app: AppContext, as_json):
-    """Applications, their status, and the next step with its date.
+def list_(app: AppContext, statuses, show_all, as_json):
+    """Applications (not the closed ones, unless --all), their status and next step.
 
     \b
     Example:
-      followup-sync list --json
+      followup-sync list
+      followup-sync list --status heard --json
     """
     from ..report import list_json, reply_text
+    from .daily import short_ids
+    from .output import Column
 
-    rows = [(a, next_item(app.desired.items(a))) for a in app.applications()]
+    apps = app.applications()
+    short = short_ids([x.id for x in apps])
+    wanted = (
+        set(statuses)
+        if statuses
+        else ({"waiting", "heard", "closed"} if show_all else {"waiting", "heard"})
+    )
+    shown = [a for a in apps if a.status.value in wanted]
+    rows = [(a, next_item(app.desired.items(a))) for a in shown]
     if as_json:
         echo_json(list_json(app.today, rows))
         return
-    if not rows:
-        click.echo(
-            "No applications yet. Add one: followup-sync add COMPANY --role ROLE --date WHEN"
-        )
+    out = app.printer()
+    if not apps:
+        out.line("No applications yet. Add one: followup-sync add COMPANY --role ROLE --date WHEN")
         return
-    width = max(len(a.id) for a, _ in rows)
+    table, kinds = [], []
     for a, n in rows:
         status = a.status.value + (f" ({a.outcome.value})" if a.outcome else "")
         if n is None:
-            nxt = reply_text(a) or "-"
+            nxt, kind = reply_text(a) or "-", None
         else:
-            step = {"nudge": f"follow-up {n.attempt}", "thank_you": "thank-you note"}.get(
-                n.kind.value, "move on"
-            )
-            late = " OVERDUE" if n.status.value == "overdue" else ""
-            nxt = f"{step} {n.due:%a %Y-%m-%d %H:%M}{late}"
-        click.echo(f"{a.id:<{width}}  {status:<16} {nxt}")
+            late = n.due.date() < app.today
+            nxt = _next_label(n) + (" overdue" if late else "")
+            kind = "overdue" if late else ("today" if n.due.date() == app.today else None)
+        table.append((short[a.id], a.company, a.role, status, nxt))
+        kinds.append(kind)
+    columns = [
+        Column("ID", 2, 16),
+        Column("COMPANY", 7, 28),
+        Column("ROLE", 4, 32),
+        Column("STATUS", 6, 22, shrink=False),
+        Column("NEXT", 10, shrink=False),
+    ]
+    out.table(columns, table, kinds)
+    hidden = len(apps) - len(shown)
+    if hidden and not statuses:
+        out.line(f"({hidden} closed not shown: --all)", "muted")
 
 
 @click.command()
 @click.argument("a", required=False, metavar="[ID]", type=APPLICATION)
+@click.option(
+    "--by",
+    type=click.Choice(["date", "app"]),
+    default="date",
+    show_default=True,
+    help="Order by due date, or by application (then round and step).",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Withdrawn items (earlier rounds, closed) too."
+)
 @json_option()
 @pass_app
-def plan(app: AppContext, a, as_json):
-    """Every follow-up item: kind, attempt, due date-time, UID and status.
+def plan(app: AppContext, a, by, show_all, as_json):
+    """Every follow-up item with its due date and status (UIDs in --json).
 
     \b
     Example:
+      followup-sync plan
       followup-sync plan acme --json
     """
     from ..report import plan_json
+    from .daily import step_label
+    from .output import Column
 
     apps = [a] if a is not None else app.applications()
     pairs = [(x, i) for x in apps for i in app.desired.items(x)]
     if as_json:
         echo_json(plan_json(app.today, app.settings.user.timezone, pairs))
         return
+    if not show_all:
+        pairs = [(x, i) for x, i in pairs if i.status.value != "withdrawn"]
+    if by == "date":
+        pairs.sort(key=lambda p: (p[1].due, p[0].id))
+    out = app.printer()
     if not pairs:
-        click.echo("Nothing planned.")
+        out.line("Nothing planned.")
         return
+    rows, kinds = [], []
     for x, i in pairs:
-        step = {"nudge": f"nudge {i.attempt}", "thank_you": "thank-you"}.get(
-            i.kind.value, "move on"
+        rows.append(
+            (
+                f"{i.due:%a %Y-%m-%d %H:%M}",
+                i.status.value,
+                x.company,
+                x.role,
+                step_label(i) + (f" (r{i.round_number})" if len(x.rounds) > 1 else ""),
+            )
         )
-        click.echo(
-            f"{i.due:%a %Y-%m-%d %H:%M %z}  {i.status.value:<9} {x.id}  r{i.round_number} {step}"
-        )
+        kind = i.status.value if i.status.value in ("overdue", "sent", "withdrawn") else None
+        if kind is None and i.due.date() == app.today:
+            kind = "today"
+        kinds.append(kind)
+    columns = [
+        Column("DUE", 20, shrink=False),
+        Column("STATUS", 9, shrink=False),
+        Column("COMPANY", 7, 24),
+        Column("ROLE", 4, 28),
+        Column("STEP", 8, 30),
+    ]
+    out.table(columns, rows, kinds)
 
 
 @click.command()

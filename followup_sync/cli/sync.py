@@ -1,4 +1,4 @@
-"""Commands that reach providers: push, providers."""
+"""Commands that reach providers: push, publish, check (the mailbox), providers."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def push(app: AppContext, names, dry_run, force, as_json):
       followup-sync push --provider nextcloud
     """
     from ..push import PushContext, provider_configs, push_all
-    from ..report import failure_lines, push_json, report_lines
+    from ..report import published_lines, push_json, report_lines
 
     ctx = PushContext(app.store, app.settings, app.data_dir, app.today, app.now())
     progress = None if as_json else _progress_printer()
@@ -41,12 +41,55 @@ def push(app: AppContext, names, dry_run, force, as_json):
         for report in run.reports:
             for line in report_lines(report, dry_run):
                 click.echo(line)
+        for published in run.published:
+            for line in published_lines(published, dry_run):
+                click.echo(line)
     several = len(names or provider_configs(app.settings, app.data_dir)) > 1
+    _finish(run, several)
+
+
+def _finish(run, several: bool) -> None:
+    """One error line per failed provider, then the exit code of the first failure."""
+    from ..report import failure_lines
+
     for line in failure_lines(run, several):
         click.echo(line, err=True)
     if run.failures:
         click.get_current_context().exit(run.failures[0].error.exit_code)
     run.raise_for_status()
+
+
+@click.command()
+@click.option(
+    "--provider", "names", multiple=True, metavar="NAME", help="Only these publish targets."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be uploaded; upload nothing.")
+@json_option("Machine-readable summary.")
+@pass_app
+def publish(app: AppContext, names, dry_run, as_json):
+    """Publish the feed to the S3 and WebDAV targets in the config, and nothing else.
+
+    Uploads the feed only when it changed since the last publish (`push` does
+    the same after writing to every provider). `feed url` prints where
+    subscribers read it; docs/feed.md says how to set a bucket or folder up.
+
+    \b
+    Example:
+      followup-sync publish --dry-run
+      followup-sync publish --provider cloud --json
+    """
+    from ..push import PushContext, publish_all
+    from ..report import publish_json, published_lines
+
+    ctx = PushContext(app.store, app.settings, app.data_dir, app.today, app.now())
+    run = publish_all(ctx, names, dry_run=dry_run)
+    if as_json:
+        echo_json(publish_json(run))
+    else:
+        for published in run.published:
+            for line in published_lines(published, dry_run):
+                click.echo(line)
+    _finish(run, len(run.published) + len(run.failures) > 1)
 
 
 class _Progress:
@@ -128,4 +171,4 @@ def check(app: AppContext, names, as_json):
         click.get_current_context().exit(result.failures[0].error.exit_code)
 
 
-COMMANDS = [push, check, providers]
+COMMANDS = [push, publish, check, providers]

@@ -7,6 +7,7 @@ file changes (TokenWatcher), so a rotation takes effect without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import os
@@ -19,6 +20,12 @@ from ..atomic import write_atomic
 from ..errors import FollowupError
 
 TOKEN_FILE = "feed-token"
+# A rotation with publish targets goes in steps (publish.rotate): the new token is
+# kept in NEXT_FILE until every target holds the feed under it, and old tokens in
+# RETIRED_FILE until every target has deleted the feed under them. Both are
+# secrets: files beside the token, never the store.
+NEXT_FILE = "feed-token.next"
+RETIRED_FILE = "feed-token.retired"
 # token_urlsafe(32) is 32 random bytes (256 bits) as 43 URL-safe characters.
 TOKEN_BYTES = 32
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,128}$")  # 22 chars = 128 bits, the floor we accept
@@ -65,13 +72,82 @@ def rotate_token(data_dir: Path) -> str:
     return token
 
 
-def _write_token(data_dir: Path, token: str, *, replace: bool) -> bool:
+def next_token(data_dir: Path) -> str:
+    """The token a rotation in progress moves to, made once and kept until it is switched to.
+
+    A rotation stopped after uploading under it (a target down, a crash) uses the
+    same token when run again, so nothing published under it is left behind.
+    """
+    path = Path(data_dir) / NEXT_FILE
+    token = _read_token_file(path)
+    if token is None:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        _write_token(data_dir, token, replace=True, path=path)
+    return token
+
+
+def switch_token(data_dir: Path, new: str) -> str | None:
+    """Make `new` the token; the old one is kept as retired until its objects are deleted.
+
+    Returns the old token (None if there was none).
+    """
+    data_dir = Path(data_dir)
+    try:
+        old = read_token(data_dir)
+    except FollowupError:
+        old = None  # a damaged token file is what a rotation repairs
+    if old is not None and old != new:
+        _write_retired(data_dir, [*retired_tokens(data_dir), old])
+    _write_token(data_dir, new, replace=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(data_dir / NEXT_FILE)
+    return old
+
+
+def retired_tokens(data_dir: Path) -> list[str]:
+    """Old tokens whose published objects may still exist somewhere."""
+    path = Path(data_dir) / RETIRED_FILE
+    try:
+        lines = path.read_text(encoding="ascii").split()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError):
+        return []  # unreadable: nothing to clean up that we could name
+    return [t for t in lines if _TOKEN_RE.match(t)]
+
+
+def forget_retired(data_dir: Path, done: list[str]) -> None:
+    """These retired tokens have nothing published any more."""
+    left = [t for t in retired_tokens(data_dir) if t not in done]
+    _write_retired(Path(data_dir), left)
+
+
+def _write_retired(data_dir: Path, tokens: list[str]) -> None:
+    path = data_dir / RETIRED_FILE
+    if not tokens:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        return
+    _write_token(data_dir, "\n".join(dict.fromkeys(tokens)), replace=True, path=path)
+
+
+def _read_token_file(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _TOKEN_RE.match(text) else None
+
+
+def _write_token(data_dir: Path, token: str, *, replace: bool, path: Path | None = None) -> bool:
     """Write atomically: a reader sees the old token or the new one, never a partial file.
 
     Returns False when not replacing and a token file already exists.
     """
     data_dir = Path(data_dir)
-    path = token_path(data_dir)
+    path = path or token_path(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         return write_atomic(path, (token + "\n").encode("ascii"), replace=replace)

@@ -13,5 +13,5 @@ message means is here, pure and without I/O, so it is tested without a server:
   de-facto headers);
 - domains.py: free-mail and applicant-tracking-system domains;
 - match.py: Found + Watch -> sync.Pulled facts (REPLIED, SENT, NOTICED), which
-  push.save_pulled stores in the same transaction as every other pulled fact.
+  facts.save_pulled stores in the same transaction as every other pulled fact.
 """

@@ -207,8 +207,16 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise StoreError(f"store is busy ({e}); try again") from None
+        tx = Transaction(conn)
         try:
-            yield Transaction(conn)
+            yield tx
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if tx.rolled_back:
+            conn.execute("ROLLBACK")
+            return
+        try:
             if content:
                 conn.execute(
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"

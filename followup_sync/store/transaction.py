@@ -15,6 +15,12 @@ from .sync_state import SyncStateQueries
 class Transaction(ApplicationQueries, SyncStateQueries):
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.rolled_back = False
+
+    def rollback(self) -> None:
+        """End this write transaction without keeping anything (a dry run): the
+        changes stay visible to the reads inside it, then are discarded."""
+        self.rolled_back = True
 
     def revision(self) -> int:
         """Bumped by every content-changing write; the feed re-renders when it moves."""

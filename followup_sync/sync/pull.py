@@ -4,7 +4,7 @@ Most facts are about one of our items (completed, moved, deleted, edited, taken
 over). A mailbox adds facts about applications (mail/match.py): a reply came
 (REPLIED), the user sent a follow-up themselves (SENT), or mail worth showing
 that changes nothing (NOTICED: a possible response, an auto-reply, a bounce).
-push.save_pulled turns them all into store facts in one transaction.
+facts.save_pulled turns them all into store facts in one transaction.
 """
 
 from __future__ import annotations

@@ -19,16 +19,21 @@ Optional hooks (override to enable the matching tests):
 - `complete_remotely(provider, remote, day)`: mark a task/VTODO done as the user would.
 - `stored_text(provider, uid)`: (summary, description) as the target stores them,
   read without the provider's code, so the round trip of user text is checked.
+
+Publish targets (S3, WebDAV, yours) run `PublisherContract` the same way (see
+publisher_contract.py).
 """
 
 from .contract import ProviderContract
 from .factories import DictState, make_context, make_push_item, redate
 from .memory import MemoryProvider, StoredItem
+from .publisher_contract import PublisherContract
 
 __all__ = [
     "DictState",
     "MemoryProvider",
     "ProviderContract",
+    "PublisherContract",
     "StoredItem",
     "make_context",
     "make_push_item",

@@ -14,14 +14,22 @@ unchanged. Fault kinds:
   for `stall_seconds`, past the client's timeout: the client never hears back.
 - "truncate": the request is forwarded, then only the first half of the answer's
   bytes (status line, headers, body) is sent and the connection closed.
-- "500", "503": that status, without forwarding.
+- "500", "503": that status, without forwarding ("405": a server without that method).
 - "429": 429 with `Retry-After: <retry_after>`, without forwarding.
 - "delay:SECONDS": wait, then forward normally (slows a push down, for kill tests).
 - "drop": close the connection without forwarding (a clean close, not an RST).
 - "lose-answer": forward (the write happens), then close without answering.
 - "hang-after:SECONDS": forward, then wait before answering (a client killed
   meanwhile wrote but never heard back).
+- "cut-body": the request line, headers and half the body reach the server, then
+  both connections close: an upload dropped midway, as the server sees it.
 - "pass": forward normally (lets a queued fault target the Nth request of a method).
+
+`before(method, fn)` runs `fn()` once, just before the next request with that
+method is forwarded (a concurrent change by another client, at a known moment).
+With `forwarded_host=True` the proxy says where the client connected
+(X-Forwarded-Host), as reverse proxies do, so a WebDAV MOVE's Destination (our
+address) is recognised by the server behind it.
 
 Upstream connections are made per request; the answer is re-sent with a
 Content-Length (never chunked), so truncation cuts a known number of bytes.
@@ -29,6 +37,7 @@ Content-Length (never chunked), so truncation cuts a known number of bytes.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import struct
@@ -39,6 +48,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+# The kinds the fault sweeps (tests/system/test_faults.py) inject at every request.
 FAULT_KINDS = ("reset", "stall", "truncate", "500", "503", "429")
 WRITE_METHODS = ("PUT", "DELETE", "POST", "MKCALENDAR", "MKCOL", "PROPPATCH", "MOVE", "COPY")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
@@ -62,8 +72,11 @@ class FaultProxy:
         stall_seconds: float = 2.0,
         retry_after: int = 1,
         upstream_timeout: float = 30.0,
+        forwarded_host: bool = False,
     ):
         target = urlsplit(target_url)
+        self.forwarded_host = forwarded_host
+        self._before: list[tuple[str, object]] = []
         self.target_host, self.target_port = target.hostname, target.port
         self.stall_seconds = stall_seconds
         self.retry_after = retry_after
@@ -100,7 +113,12 @@ class FaultProxy:
                     self.connection.close()
                     self.close_connection = True
                     return
-                if fault in ("500", "503", "429"):
+                if fault == "cut-body":
+                    proxy._note(index, None)
+                    proxy._forward_half(self.command, self.path, self.headers, body or b"")
+                    self.close_connection = True
+                    return
+                if fault in ("500", "503", "429", "405"):
                     status = int(fault)
                     proxy._note(index, status)
                     self.send_response(status)
@@ -114,6 +132,7 @@ class FaultProxy:
                     return
                 if fault and fault.startswith("delay:"):
                     time.sleep(float(fault.split(":", 1)[1]))
+                proxy._run_before(self.command)
                 try:
                     status, reason, headers, data = proxy._forward(
                         self.command, self.path, self.headers, body
@@ -180,6 +199,11 @@ class FaultProxy:
 
     arm_next = inject
 
+    def before(self, method: str, fn) -> None:
+        """Run `fn()` once, right before the next `method` request is forwarded."""
+        with self._lock:
+            self._before.append((method, fn))
+
     def slow_down(self, seconds: float | None) -> None:
         """Delay every request by `seconds` (None: stop)."""
         with self._lock:
@@ -196,6 +220,7 @@ class FaultProxy:
             self.log.clear()
             self._faults.clear()
             self._by_method.clear()
+            self._before.clear()
             self.counts.clear()
             self._next = 0
 
@@ -250,8 +275,41 @@ class FaultProxy:
                         e.upstream = upstream
                     break
 
-    def _forward(self, method, path, headers, body):
+    def _run_before(self, method: str) -> None:
+        with self._lock:
+            found = next((i for i, (m, _) in enumerate(self._before) if m == method), None)
+            if found is None:
+                return
+            _, fn = self._before.pop(found)
+        fn()
+
+    def _forward_half(self, method, path, headers, body: bytes) -> None:
+        """Send the request with its full Content-Length but half its body, then hang up."""
+        with self._lock:
+            host, port = self.target_host, self.target_port
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+        for k, v in self._forward_headers(headers).items():
+            lines.append(f"{k}: {v}")
+        lines.append(f"Content-Length: {len(body)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        with socket.create_connection((host, port), timeout=self.upstream_timeout) as sock:
+            sock.sendall(head + body[: len(body) // 2])
+            # Then the end of the stream, and wait until the server has dealt with
+            # the short body and hung up: the client hears of the drop only after
+            # the server did whatever it does with half an upload.
+            sock.shutdown(socket.SHUT_WR)
+            with contextlib.suppress(OSError):
+                while sock.recv(65536):
+                    pass
+
+    def _forward_headers(self, headers) -> dict[str, str]:
         fwd = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
+        if self.forwarded_host and headers.get("Host"):
+            fwd["X-Forwarded-Host"] = headers["Host"]
+        return fwd
+
+    def _forward(self, method, path, headers, body):
+        fwd = self._forward_headers(headers)
         with self._lock:
             host, port = self.target_host, self.target_port
         conn = http.client.HTTPConnection(host, port, timeout=self.upstream_timeout)

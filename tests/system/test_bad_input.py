@@ -193,9 +193,9 @@ class Seeded:
         return Env(dest)
 
     def snapshot(self, env: Env) -> dict:
-        """plan and list as JSON, read with a known-good config (the env's may be broken)."""
+        """plan and list (every application) as JSON, read with a known-good config."""
         out = {}
-        for what in ("plan", "list"):
+        for what, extra in (("plan", []), ("list", ["--all"])):
             r = CliRunner().invoke(
                 cli,
                 [
@@ -206,6 +206,7 @@ class Seeded:
                     "--today",
                     TODAY,
                     what,
+                    *extra,
                     "--json",
                 ],
                 catch_exceptions=False,

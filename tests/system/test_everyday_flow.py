@@ -229,7 +229,7 @@ def test_completing_the_move_on_task_closes_the_application(env):
     path.write_bytes(cal.to_ical())
     out = env.run("push", today="2026-12-01").stdout
     assert "acme-backend-engineer closed (you moved on)" in out
-    (listed,) = env.json("list", today="2026-12-01")["applications"]
+    (listed,) = env.json("list", "--all", today="2026-12-01")["applications"]
     assert listed["status"] == "closed"
     assert "you edited" not in out
 

@@ -77,11 +77,12 @@ BENIGN = {
 
 
 def add(env: Env, fields: dict[str, str], date: str = "2026-11-20 14:00", **kw):
-    args = ["add", fields["company"], "--role", fields["role"], "--date", date]
+    args = ["add", "--role", fields["role"], "--date", date]
     for key in ("interviewer", "stage", "skills", "accomplishment", "notes"):
         if fields.get(key):
             args += [f"--{key}", fields[key]]
-    return env.run(*args, **kw)
+    # After "--", as a user must type a company starting with "-" (hypothesis found "-0").
+    return env.run(*args, "--", fields["company"], **kw)
 
 
 # --- the shape of a calendar ------------------------------------------------------------------

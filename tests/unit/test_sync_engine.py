@@ -108,7 +108,7 @@ def test_pull(case, rec, now, expected):
 
 
 def test_pull_completion_of_the_move_on_marker_is_reported_as_completed():
-    """push.save_pulled closes the application for it: the user moved on."""
+    """facts.save_pulled closes the application for it: the user moved on."""
     uid = "followup-sync.acme-dev.r1.move-on"
     got = pull(
         {uid: record(uid=uid)}, {uid: remote(uid=uid, etag="e2", completed_on=date(2026, 12, 1))}
@@ -283,7 +283,7 @@ def test_user_deletion_is_reported_and_never_recreated_by_the_plan():
     provider.user_delete(UID)
     listing = provider.list_items({})
     assert [p.kind for p in pull(recorder.records, listing)] == [PullKind.DELETED]
-    # The caller dismisses it (push.dismiss_deleted); the plan then skips it.
+    # The caller dismisses it (facts.dismiss_deleted); the plan then skips it.
     records = {u: r for u, r in recorder.records.items() if u != UID}
     plan = make_plan(WANTED, records, listing, {UID}, {"acme-dev"})
     assert plan.actions == [] and plan.skipped_dismissed == 1
