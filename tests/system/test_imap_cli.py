@@ -106,6 +106,9 @@ def test_a_reply_from_the_interviewer_stops_the_series(env, mailbox):
     assert replies == [{"application": APP, **a["reply"]}]
     out = mail.run("list", today="2026-12-01").stdout
     assert "heard (replied)" in out and f"replied Nov 28 by {JANE}" in out
+    shown = mail.run("show", APP, today="2026-12-01").stdout
+    assert f'reply:           replied Nov 28 by {JANE}: "Re: Following up' in shown
+    assert env.json("show", APP, today="2026-12-01")["reply"] == a["reply"]
     # A second push finds nothing new and writes nothing.
     again = mail.push("2026-12-01")
     assert pulled(again) == [] and again["providers"][0]["result"]["created"] == 0
