@@ -78,9 +78,17 @@ class DesiredState:
     def push_item(self, app: Application, item: FollowUpItem) -> PushItem:
         return build_push_item(app, item, self.user, self.rules, self.templates_dir)
 
-    def render(self, want: Wanted) -> PushItem:
+    def render(self, want: Wanted, *, as_of: date | None = None) -> PushItem:
+        """The PushItem for `want`; with `as_of`, an unsent draft is written as of that day
+        (or its own, if later): "last Monday" must be true on the day it goes out."""
         return build_push_item(
-            want.app, want.item, self.user, self.rules, self.templates_dir, want.content_hash
+            want.app,
+            want.item,
+            self.user,
+            self.rules,
+            self.templates_dir,
+            want.content_hash,
+            as_of=as_of,
         )
 
     def wanted(self, apps: list[Application]) -> dict[str, Wanted]:
@@ -266,12 +274,24 @@ def build_push_item(
     rule_set: Rules,
     templates_dir: Path | None,
     content_hash: str | None = None,
+    *,
+    as_of: date | None = None,
 ) -> PushItem:
     from . import drafts  # the email package is slow to import; `plan` never needs it
 
     draft = mailto = eml = None
     if item.kind in (ItemKind.NUDGE, ItemKind.THANK_YOU):
-        draft = drafts.render_draft(item, app, user, templates_dir, max_nudges=rule_set.max_nudges)
+        send_day = None
+        if as_of is not None and item.sent_on is None:
+            send_day = max(as_of, item.due.date())
+        draft = drafts.render_draft(
+            item,
+            app,
+            user,
+            templates_dir,
+            max_nudges=rule_set.max_nudges,
+            send_day=send_day,
+        )
         mailto = drafts.as_mailto(draft)
         eml = drafts.as_eml(draft, when=item.due)
         lines = []

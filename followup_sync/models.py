@@ -32,6 +32,9 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
     NEXT_ROUND = "next-round"
     OTHER = "other"
+    #: A reply found in the mailbox (followup_sync/mail/): the employer answered,
+    #: what they said is for the user to read.
+    REPLIED = "replied"
 
     @property
     def ends_application(self) -> bool:
@@ -109,6 +112,21 @@ class MovedMark:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A reply found in the mailbox that marked the application heard back.
+
+    Only what the user needs to recognise it is kept: who, when, the subject, and
+    the Message-ID (so the same message never stops the series twice).
+    """
+
+    round_number: int
+    message_id: str
+    sender: str  # the address only
+    at: datetime  # aware; when it arrived (its Date: header)
+    subject: str
+
+
+@dataclass(frozen=True)
 class Application:
     id: str
     company: str
@@ -122,6 +140,7 @@ class Application:
     status_on: date | None = None  # when heard back / closed
     sent: tuple[SentMark, ...] = ()
     moved: tuple[MovedMark, ...] = ()
+    replies: tuple[Reply, ...] = ()  # oldest first
     # Bumped by the store on every change; the feed uses them as SEQUENCE and
     # LAST-MODIFIED so subscribed calendars notice edits.
     revision: int = 0
@@ -134,6 +153,13 @@ class Application:
     @property
     def is_open(self) -> bool:
         return self.status == Status.WAITING
+
+    @property
+    def reply(self) -> Reply | None:
+        """The reply that marked the application heard back, while that is its outcome."""
+        if self.outcome == Outcome.REPLIED and self.replies:
+            return self.replies[-1]
+        return None
 
 
 @dataclass(frozen=True)
@@ -323,3 +349,27 @@ class RemoteItem:
     completed_on: date | None = None  # a task/VTODO the user completed
     content_hash: str | None = None  # the hash we embedded, if still present
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    #: The user replaced our item with their own copy (a draft edited in a mail
+    #: client is saved as a new message): it is theirs now, never written or
+    #: recreated by us (sync.pull reports it as TAKEN_OVER).
+    taken_over: bool = False
+
+
+@dataclass(frozen=True)
+class MailNote:
+    """One message found in the mailbox, as far as a report needs it (mail/match.py).
+
+    `category` says what it was taken for: "reply" (from an interviewer),
+    "thread-reply" (in the thread of our follow-ups), "company-reply" (from the
+    company's domain), "possible-response" (an applicant-tracking system or an
+    ambiguous match: for the user to confirm), "auto-reply", "bounce", "bulk",
+    "sent" (a follow-up the user sent), "early-sent" (mail to an interviewer
+    before a follow-up was due: listed, not counted).
+    """
+
+    category: str
+    sender: str
+    recipients: tuple[str, ...]
+    at: datetime
+    subject: str
+    message_id: str

@@ -29,13 +29,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from . import redaction
 from .config import check_keys
 from .errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
-from .models import PushItem, RemoteItem, User
+from .models import FollowUpItem, PushItem, RemoteItem, User
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from .mail.model import Found, Watch
 
 if TYPE_CHECKING:
     from .pool import Throttle
 
 __all__ = [
     "ConflictError",
+    "MailReader",
     "MemoryState",
     "Option",
     "Provider",
@@ -245,6 +251,15 @@ class Provider(abc.ABC):
         self.opts = validate_options(name, type(self), options)
         self.context = context
 
+    #: True when the user is meant to use items up (drafts get sent, and leave the
+    #: Drafts folder): a target emptied of ours is then no sign of a wrong target,
+    #: and the empty-target guard of a push does not apply.
+    used_up_by_user: ClassVar[bool] = False
+    #: True when items are email drafts the user sends when they see them (a
+    #: Drafts folder): an overdue nudge is then written as of today ("last
+    #: Monday" counted from the day it is written), not as of its planned day.
+    drafts_as_of_today: ClassVar[bool] = False
+
     def describe(self) -> str:
         """Where items go, for messages (no secrets)."""
         return f"{self.type} provider {self.name!r}"
@@ -258,6 +273,18 @@ class Provider(abc.ABC):
         it. None (the default) means "cannot tell cheaply": always list.
         """
         return None
+
+    #: False for a target that holds only some items (`wants` says which).
+    holds_every_item: ClassVar[bool] = True
+
+    def wants(self, item: FollowUpItem, today: date) -> bool:
+        """Whether this target holds `item` at all (asked when `holds_every_item` is False).
+
+        A Drafts folder holds only the emails due by now, say; the core plans
+        each provider against the items it wants, so the others are deleted
+        there (or never written). Which items exist and when is still the core's.
+        """
+        return True
 
     @abc.abstractmethod
     def list_items(self, known: Mapping[str, RemoteItem]) -> dict[str, RemoteItem]: ...
@@ -314,3 +341,19 @@ class Provider(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections."""
+
+
+class MailReader(abc.ABC):
+    """A provider that also reads a mailbox: replies and sent mail become pull facts.
+
+    Mixed into a Provider (followup_sync_imap). `read_mail` runs in the pull step
+    of a push (before planning, so one push acts on what it found) and alone in
+    `followup-sync check`. It only reads: it searches for what `watch` names,
+    fetches header fields (never a body, never marking anything read) and returns
+    them; followup_sync/mail/ decides what each message means. It may keep
+    small state (`context.state`) to search only new mail next time; the core
+    saves that state only after a push, never after a check or a dry run.
+    """
+
+    @abc.abstractmethod
+    def read_mail(self, watch: Watch) -> Found: ...

@@ -5,7 +5,8 @@
 1. every configured provider is built, which validates its options: a mistake
    is a ConfigError before anything is read or written;
 2. each selected provider lists what is ours there, and the user's changes are
-   pulled (completed, moved, deleted items);
+   pulled (completed, moved, deleted items); a provider that reads a mailbox
+   (MailReader) also reports replies and the follow-ups the user sent (mail/);
 3. in one store transaction, the facts pulled from *every* provider are saved
    and the desired state is computed once, so a task completed in one app
    reaches every other target in the same push; each provider gets a plan;
@@ -29,29 +30,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import clean as clean_state
 from . import publish, secrets
 from .config import Settings
 from .desired import DesiredState, Wanted, state_fingerprint
 from .errors import ConfigError, FollowupError, ProviderError, PushIncomplete
+from .facts import GONE, dismiss_deleted, save_pulled
 from .lock import data_dir_lock
 from .models import (
-    THANK_YOU_ATTEMPT,
-    ItemKind,
-    ItemRef,
-    MovedMark,
+    PushItem,
     Record,
     RemoteItem,
-    SentMark,
-    Status,
 )
-from .provider import MemoryState, Provider, ProviderContext
+from .provider import MailReader, MemoryState, Provider, ProviderContext
 from .publisher import Publisher
 from .registry import provider_class
-from .store import Store, StoreRecorder, Transaction
-from .sync import Action, ApplyResult, Plan, Pulled, PullKind, apply, make_plan, pull
+from .store import Store, StoreRecorder
+from .sync import Action, ApplyResult, Plan, Pulled, apply, make_plan, pull
+
+if TYPE_CHECKING:
+    from .mail.model import Watch
 
 DEFAULT_PROVIDER = "calendar_file"
 # vdirsyncer's safety valve: an emptied target more likely means a wrong calendar
@@ -294,10 +294,11 @@ def _push_locked(
             t.provider, f"{revision}|{fingerprint}|{counts[t.provider.name]}"
         )
     ]
-    live = [t for t in targets if t not in clean and _list_and_pull(ctx, t, run, force)]
+    watch = mail_watch(ctx) if any(isinstance(p, MailReader) for p in providers) else None
+    live = [t for t in targets if t not in clean and _list_and_pull(ctx, t, run, force, watch)]
     if clean and any(t.pulled for t in live):
         # What this push pulled changes the store: the clean targets need it too.
-        live += [t for t in clean if _list_and_pull(ctx, t, run, force)]
+        live += [t for t in clean if _list_and_pull(ctx, t, run, force, watch)]
         clean = []
     for target in clean:
         p = target.provider
@@ -318,9 +319,34 @@ def _fail(run: RunResult, target: _Target, error: FollowupError) -> None:
     run.failures.append(ProviderFailure(target.provider.name, error, target.notes))
 
 
-def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: bool) -> bool:
+def mail_watch(ctx: PushContext) -> Watch:
+    """What mailboxes are searched for: the open applications as the store has them now."""
+    from .mail.watch import build_watch
+
+    with ctx.store.read() as tx:
+        apps = tx.applications()
+    desired = ctx.desired()
+    return build_watch(apps, desired.items, ctx.settings.user)
+
+
+def mail_facts(ctx: PushContext, provider: MailReader, watch: Watch) -> list[Pulled]:
+    """Replies, sent follow-ups and other mail worth showing, from one mailbox."""
+    from .mail.match import match
+
+    desired = ctx.desired()
+    return match(watch, provider.read_mail(watch), desired.items, desired.tz)
+
+
+def _list_and_pull(
+    ctx: PushContext, target: _Target, run: RunResult, force: bool, watch: Watch | None
+) -> bool:
     provider = target.provider
     try:
+        mail: list[Pulled] = []
+        if isinstance(provider, MailReader) and watch is not None:
+            # First: it also tells the provider our Message-IDs, by which it knows
+            # its drafts when the store lost their record.
+            mail = mail_facts(ctx, provider, watch)
         with ctx.store.read() as tx:
             target.recorded = tx.records(provider.name)
         known = {uid: rec.as_remote() for uid, rec in target.recorded.items()}
@@ -331,12 +357,13 @@ def _list_and_pull(ctx: PushContext, target: _Target, run: RunResult, force: boo
             # by the user, so what we wrote is forgotten and everything created again.
             target.recorded = {}
         n = len(target.recorded)
-        if n >= EMPTY_TARGET_THRESHOLD and not target.remote and not force:
+        guarded = not provider.used_up_by_user
+        if n >= EMPTY_TARGET_THRESHOLD and not target.remote and not force and guarded:
             raise ProviderError(
                 f"{provider.describe()} has none of the {n} items we wrote there;"
                 " if you deleted them on purpose, run `followup-sync push --force`"
             )
-        target.pulled = pull(target.recorded, target.remote)
+        target.pulled = pull(target.recorded, target.remote) + mail
     except FollowupError as e:
         _fail(run, target, e)
         return False
@@ -369,10 +396,16 @@ def _plan_all(ctx: PushContext, targets: list[_Target], run: RunResult, dry_run:
         known_apps = {a.id for a in apps}
         for target in targets:
             name = target.provider.name
-            target.pulled = dismiss_deleted(tx, name, target.pulled, wanted, ctx.today)
-            if any(p.kind == PullKind.DELETED for p in target.pulled):
+            here = wanted
+            if not target.provider.holds_every_item:
+                # The items this target holds at all (a Drafts folder: the emails due now).
+                here = {
+                    uid: w for uid, w in wanted.items() if target.provider.wants(w.item, ctx.today)
+                }
+            target.pulled = dismiss_deleted(tx, name, target.pulled, here, ctx.today)
+            if any(p.kind in GONE for p in target.pulled):
                 target.recorded = tx.records(name)  # dismissals removed records
-            plan = make_plan(wanted, target.recorded, target.remote, tx.dismissed(name), known_apps)
+            plan = make_plan(here, target.recorded, target.remote, tx.dismissed(name), known_apps)
             target.report = ProviderReport(
                 name,
                 target.provider.describe(),
@@ -393,6 +426,13 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress, plan
     report = target.report
     name = provider.name
     on_action = (lambda action: progress(name, action)) if progress else None
+    desired = ctx.desired()
+    render = desired.render
+    if provider.drafts_as_of_today:
+
+        def render(want: Wanted) -> PushItem:
+            return desired.render(want, as_of=ctx.today)
+
     try:
         report.result = apply(
             report.plan,
@@ -400,7 +440,7 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress, plan
             StoreRecorder(ctx.store, name),
             target.recorded,
             ctx.now,
-            ctx.desired().render,
+            render,
             on_action,
         )
     except FollowupError as e:
@@ -415,46 +455,3 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress, plan
         clean_state.mark(provider, f"{planned}|{count}", report.plan, report.result)
         with ctx.store.write(content=False) as tx:
             tx.save_provider_state(name, dict(provider.context.state))
-
-
-def save_pulled(tx: Transaction, pulled: list[Pulled], now: datetime) -> None:
-    """Turn the user's remote changes into store facts (completions, moves)."""
-    for p in pulled:
-        ref = ItemRef.parse(p.uid)
-        if ref is None or p.kind == PullKind.DELETED:
-            continue  # deletions: see dismiss_deleted(), which needs the desired items
-        if not tx.application_exists(ref.application_id):
-            continue
-        if p.kind == PullKind.COMPLETED and ref.kind == ItemKind.MOVE_ON:
-            # Completing the "time to move on" task is the user moving on.
-            if tx.application(ref.application_id).is_open:
-                tx.touch(
-                    ref.application_id, now, status=Status.CLOSED.value, status_on=p.on.isoformat()
-                )
-        elif p.kind == PullKind.COMPLETED:
-            attempt = THANK_YOU_ATTEMPT if ref.kind == ItemKind.THANK_YOU else ref.attempt
-            if not tx.has_sent(ref.application_id, ref.round_number, attempt):
-                tx.mark_sent(ref.application_id, SentMark(ref.round_number, attempt, p.on))
-        elif p.kind == PullKind.MOVED and p.due is not None:
-            tx.mark_moved(ref.application_id, MovedMark(p.uid, p.due))
-
-
-def dismiss_deleted(
-    tx: Transaction, name: str, pulled: list[Pulled], wanted: Mapping[str, Wanted], today: date
-) -> list[Pulled]:
-    """Remember the items the user deleted remotely, so they are never recreated there.
-
-    Only items still wanted count. A recorded item that is gone and no longer
-    wanted is most likely one we deleted ourselves in a push killed between the
-    DELETE and forgetting its record; dismissing it would keep it from ever coming
-    back (after `reopen`, say), silently losing a follow-up. Left alone, the plan
-    just forgets its record, and the report does not blame the user for it.
-    """
-    kept = []
-    for p in pulled:
-        if p.kind == PullKind.DELETED:
-            if p.uid not in wanted:
-                continue
-            tx.dismiss(name, p.uid, today)
-        kept.append(p)
-    return kept

@@ -8,10 +8,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .redaction import redact
-from .text import terminal
+from .text import single_line, terminal
 
 if TYPE_CHECKING:
-    from .models import Application, FollowUpItem
+    from .check import CheckResult
+    from .models import Application, FollowUpItem, MailNote
     from .publish import PublishReport
     from .push import ProviderReport, RunResult
     from .sync import Pulled
@@ -62,16 +63,23 @@ def application_json(app: Application) -> dict[str, Any]:
             }
             for r in app.rounds
         ],
+        "reply": reply_json(app),
     }
 
 
 def plan_json(
     today: date, timezone: str, pairs: Iterable[tuple[Application, FollowUpItem]]
 ) -> dict[str, Any]:
+    pairs = list(pairs)
+    apps = {a.id: a for a, _ in pairs}
     return {
         "today": today.isoformat(),
         "timezone": timezone,
         "items": [item_json(a, i) for a, i in pairs],
+        # Replies found in the mailbox that ended a series (outcome "replied").
+        "replies": [
+            {"application": a.id, **reply} for a in apps.values() if (reply := reply_json(a))
+        ],
     }
 
 
@@ -90,10 +98,30 @@ def list_json(
                 "rounds": len(a.rounds),
                 "last_interview": a.current_round.at.isoformat(),
                 "next": item_json(a, n) if n else None,
+                "reply": reply_json(a),
             }
             for a, n in rows
         ],
     }
+
+
+def reply_json(app: Application) -> dict[str, Any] | None:
+    """The reply that marked the application heard back (outcome "replied"), or None."""
+    r = app.reply
+    if r is None:
+        return None
+    return {"from": r.sender, "date": r.at.isoformat(), "subject": r.subject}
+
+
+def reply_text(app: Application, *, subject: bool = False) -> str:
+    """ "replied Dec 3 by jane@acme.example" for `list` (with the subject for `show`), or ""."""
+    r = app.reply
+    if r is None:
+        return ""
+    text = f"replied {_day(r.at)} by {terminal(r.sender)}"
+    if subject and r.subject:
+        text += f': "{terminal(single_line(r.subject))}"'
+    return text
 
 
 # --- push ------------------------------------------------------------------------------
@@ -104,17 +132,125 @@ _PULL_TEXT = {
     "moved": "you moved {uid} to {due}: kept, later follow-ups follow it",
     "deleted": "you deleted {uid}: it will not be recreated here",
     "edited": "you edited {uid}: your edit is kept",
+    "taken-over": "you edited {uid} in your mail client: it is yours now,"
+    " never changed or recreated here",
 }
 
 
 def pull_line(p: Pulled) -> str:
     from .models import ItemKind, ItemRef
 
+    if p.mail is not None:
+        return mail_line(p, done=True)
     due = f"{p.due:%a %Y-%m-%d %H:%M}" if p.due else ""
     ref = ItemRef.parse(p.uid)
     if p.kind == "completed" and ref is not None and ref.kind == ItemKind.MOVE_ON:
         return f"you completed {p.uid} on {p.on}: {ref.application_id} closed (you moved on)"
     return _PULL_TEXT[p.kind].format(uid=p.uid, on=p.on, due=due)
+
+
+# --- mail -------------------------------------------------------------------------------
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(when) -> str:
+    return f"{_MONTHS[when.month - 1]} {when.day}"
+
+
+def _subject(note: MailNote) -> str:
+    text = single_line(note.subject)
+    text = text if len(text) <= 70 else text[:69] + "…"
+    return terminal(f'"{text}"') if text else "(no subject)"
+
+
+def _step(uid: str) -> str:
+    from .models import ItemKind, ItemRef
+
+    ref = ItemRef.parse(uid)
+    if ref is None:
+        return uid
+    return "the thank-you note" if ref.kind == ItemKind.THANK_YOU else f"follow-up {ref.attempt}"
+
+
+def mail_line(p: Pulled, *, done: bool) -> str:
+    """One line for a fact found in the mailbox; `done`: a push acted on it (else a check)."""
+    m = p.mail
+    if m is None:
+        raise ValueError("mail_line needs a mailbox fact")
+    app, day, who = p.app_id, _day(m.at), terminal(m.sender)
+    to = terminal(", ".join(m.recipients)) or "the interviewer"
+    if p.kind == "replied":
+        then = (
+            f"{app} heard back (replied); its pending follow-ups are withdrawn"
+            if done
+            else f"{app} is marked heard back at the next push"
+        )
+        return f"reply from {who} on {day} {_subject(m)}: {then}"
+    if p.kind == "sent":
+        then = (
+            "marked sent, later follow-ups re-planned" if done else "marked sent at the next push"
+        )
+        return f"you sent {_step(p.uid)} of {app} to {to} on {day}: {then}"
+    if m.category == "possible-response":
+        return (
+            f"possible response from {who} on {day} {_subject(m)} about {app}: if it is"
+            f" their answer, run `followup-sync heard {app}`"
+        )
+    if m.category == "bounce":
+        return (
+            f"bounce on {day}: mail to {to} came back; the address is probably wrong"
+            f" (check the interviewer's address of {app})"
+        )
+    if m.category == "early-sent":
+        return (
+            f"mail to {to} on {day} ({app}): listed, not counted as a follow-up"
+            " (sent before one was due)"
+        )
+    what = "bulk mail" if m.category == "bulk" else m.category
+    return f"{what} from {who} on {day} {_subject(m)} ({app}), ignored"
+
+
+def pulled_json(p: Pulled) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": p.kind.value, "uid": p.uid or None}
+    if p.app_id:
+        out["application"] = p.app_id
+    if p.mail is not None:
+        out["mail"] = {
+            "category": p.mail.category,
+            "from": p.mail.sender,
+            "to": list(p.mail.recipients),
+            "date": p.mail.at.isoformat(),
+            "subject": p.mail.subject,
+        }
+    return out
+
+
+def check_lines(result: CheckResult) -> list[str]:
+    lines = []
+    for r in result.reports:
+        lines.append(f"{r.name} ({r.where}):")
+        lines += [f"  {error_line(n)}" for n in r.notes]
+        lines += [f"  {mail_line(p, done=False)}" for p in r.facts]
+        if not r.facts:
+            lines.append("  nothing new since the last push")
+    if any(r.facts for r in result.reports):
+        lines.append("check changes nothing: `followup-sync push` acts on these.")
+    return lines
+
+
+def check_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "providers": [
+            {
+                "name": r.name,
+                "where": r.where,
+                "facts": [pulled_json(p) for p in r.facts],
+                "notes": [redact(n) for n in r.notes],
+            }
+            for r in result.reports
+        ],
+        "failures": [{"name": f.name, "error": redact(f.error.message)} for f in result.failures],
+    }
 
 
 def summary_line(report: ProviderReport, dry_run: bool) -> str:
@@ -174,7 +310,7 @@ def report_json(report: ProviderReport) -> dict[str, Any]:
             "unchanged": plan.unchanged,
         },
         "changes": [{"op": a.op.value, "uid": a.uid, "reason": a.reason} for a in plan.actions],
-        "pulled": [{"kind": p.kind.value, "uid": p.uid} for p in report.pulled],
+        "pulled": [pulled_json(p) for p in report.pulled],
         "notes": [redact(n) for n in report.notes],
     }
     if o is not None:

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = [
     "tests.support.caldav_servers",
     "tests.support.todoist_fixtures",
+    "tests.support.imap_servers",
     "tests.support.publish_servers",
     "tests.support.figures",
 ]

@@ -137,7 +137,7 @@ def show(app: AppContext, a, as_json):
     Example:
       followup-sync show acme
     """
-    from ..report import application_json, item_json
+    from ..report import application_json, item_json, reply_text
 
     items = app.desired.items(a)
     if as_json:
@@ -152,6 +152,8 @@ def show(app: AppContext, a, as_json):
     if a.status_on:
         status += f" since {a.status_on:%a %Y-%m-%d}"
     out.line(f"  status:          {status}")
+    if a.reply is not None:  # found in the mailbox (docs/mail.md)
+        out.line(f"  reply:           {reply_text(a, subject=True)}")
     for label, value in (
         ("skills", a.skills),
         ("accomplishment", a.accomplishment),

@@ -36,7 +36,7 @@ def list_(app: AppContext, statuses, show_all, as_json):
       followup-sync list
       followup-sync list --status heard --json
     """
-    from ..report import list_json
+    from ..report import list_json, reply_text
     from .daily import short_ids
 
     apps = app.applications()
@@ -61,7 +61,7 @@ def list_(app: AppContext, statuses, show_all, as_json):
     for a, n in rows:
         status = a.status.value + (f" ({a.outcome.value})" if a.outcome else "")
         if n is None:
-            nxt, kind = "-", None
+            nxt, kind = reply_text(a) or "-", None
         else:
             late = n.due.date() < app.today
             nxt = _next_label(n) + (" overdue" if late else "")

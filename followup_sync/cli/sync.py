@@ -1,4 +1,4 @@
-"""Commands that reach providers: push, publish, providers."""
+"""Commands that reach providers: push, publish, check (the mailbox), providers."""
 
 from __future__ import annotations
 
@@ -137,4 +137,38 @@ def providers(as_json):
         click.echo(f"Warning: {error_line(problem)}", err=True)
 
 
-COMMANDS = [push, publish, providers]
+@click.command()
+@click.option(
+    "--provider", "names", multiple=True, metavar="NAME", help="Only these [providers.NAME]."
+)
+@json_option("Machine-readable report (see README).")
+@pass_app
+def check(app: AppContext, names, as_json):
+    """Read your mailbox and report replies, sent follow-ups and automatic mail; change nothing.
+
+    Needs a provider with type = "imap" (docs/mail.md). It only reads: nothing is
+    marked, no draft is written, and the next push still acts on what it finds.
+
+    \b
+    Example:
+      followup-sync check
+      followup-sync check --json
+    """
+    from ..check import check_all
+    from ..push import PushContext
+    from ..report import check_json, check_lines, failure_lines
+
+    ctx = PushContext(app.store, app.settings, app.data_dir, app.today, app.now())
+    result = check_all(ctx, names)
+    if as_json:
+        echo_json(check_json(result))
+    else:
+        for line in check_lines(result):
+            click.echo(line)
+    for line in failure_lines(result, len(result.failures) + len(result.reports) > 1):
+        click.echo(line, err=True)
+    if result.failures:
+        click.get_current_context().exit(result.failures[0].error.exit_code)
+
+
+COMMANDS = [push, publish, check, providers]

@@ -16,6 +16,7 @@ from ..models import (
     Interviewer,
     MovedMark,
     Outcome,
+    Reply,
     Round,
     SentMark,
     Status,
@@ -210,6 +211,26 @@ class ApplicationQueries:
             (app_id, mark.round_number, mark.attempt, mark.on.isoformat()),
         )
 
+    def has_reply(self, app_id: str, message_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM replies WHERE app_id = ? AND message_id = ?", (app_id, message_id)
+        ).fetchone()
+        return row is not None
+
+    def save_reply(self, app_id: str, reply: Reply) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO replies (app_id, round, message_id, sender, at, subject)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                app_id,
+                reply.round_number,
+                reply.message_id,
+                reply.sender,
+                reply.at.isoformat(),
+                reply.subject,
+            ),
+        )
+
     def mark_moved(self, app_id: str, mark: MovedMark) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO moved (uid, app_id, due, tz) VALUES (?, ?, ?, ?)",
@@ -270,6 +291,16 @@ class ApplicationQueries:
             args,
         ):
             moved.setdefault(app_id, []).append(MovedMark(uid, parse_dt(due, tz)))
+        replies: dict[str, list[Reply]] = {}
+        for app_id, rnd, message_id, sender, at, subject in cursor.execute(
+            "SELECT app_id, round, message_id, sender, at, subject FROM replies"
+            + where.format(col="app_id")
+            + " ORDER BY app_id, at",
+            args,
+        ):
+            replies.setdefault(app_id, []).append(
+                Reply(rnd, message_id, sender, parse_dt(at), subject)
+            )
         statuses = {s.value: s for s in Status}
         apps = []
         for (
@@ -307,6 +338,7 @@ class ApplicationQueries:
                     status_on=parse_day(status_on),
                     sent=tuple(sent.get(app_id, ())),
                     moved=tuple(moved.get(app_id, ())),
+                    replies=tuple(replies.get(app_id, ())),
                     revision=revision,
                     updated_at=parse_dt(updated_at),
                 )

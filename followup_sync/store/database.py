@@ -101,6 +101,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX applications_company_role ON applications (lower(company), lower(role));
     CREATE INDEX records_app ON records (provider, app_id);
     """,
+    # 3: replies found in the mailbox (outcome "replied"): who, when, the subject,
+    # and the Message-ID, so one message never stops a series twice (after a
+    # `reopen`, say). Nothing else of a message is stored.
+    """
+    CREATE TABLE replies (
+        app_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+        round INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        at TEXT NOT NULL,            -- ISO 8601 with UTC offset
+        subject TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (app_id, message_id)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -66,6 +66,10 @@ def make_plan(
     plan = Plan()
     for uid in sorted(set(desired) | set(recorded) | set(remote)):
         want, rec, now = desired.get(uid), recorded.get(uid), remote.get(uid)
+        if now is not None and now.taken_over:
+            # The user's own copy stands where ours was (pull reports it, the
+            # caller dismisses it): as if ours were gone, and never theirs to touch.
+            now = None
         if want is not None:
             _plan_wanted(plan, uid, want, rec, now, dismissed)
         elif now is not None:

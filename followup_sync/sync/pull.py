@@ -1,4 +1,11 @@
-"""The user's changes on a provider since our last push, as facts for the store."""
+"""The user's changes on a provider since our last push, as facts for the store.
+
+Most facts are about one of our items (completed, moved, deleted, edited, taken
+over). A mailbox adds facts about applications (mail/match.py): a reply came
+(REPLIED), the user sent a follow-up themselves (SENT), or mail worth showing
+that changes nothing (NOTICED: a possible response, an auto-reply, a bounce).
+facts.save_pulled turns them all into store facts in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from ..models import ItemRef, Record, RemoteItem
+from ..models import ItemRef, MailNote, Record, RemoteItem
 
 # The hash a record carries while we delete its item: if the push dies between
 # the DELETE and forgetting the record, the next push knows the item is gone
@@ -20,14 +27,20 @@ class PullKind(StrEnum):
     MOVED = "moved"  # the user moved the item to another date
     DELETED = "deleted"  # the user deleted it: never recreate it on this provider
     EDITED = "edited"  # other edits: kept, not overwritten
+    TAKEN_OVER = "taken-over"  # replaced by the user's own copy: theirs, never touched again
+    REPLIED = "replied"  # the employer replied (mailbox): heard back, the series ends
+    SENT = "sent"  # the user sent this follow-up (mailbox): marked sent on `on`
+    NOTICED = "noticed"  # mail worth showing that changes nothing
 
 
 @dataclass(frozen=True)
 class Pulled:
     kind: PullKind
-    uid: str
+    uid: str = ""  # the item, for facts about one item ("" for a whole application)
     on: date | None = None
     due: datetime | None = None
+    app_id: str = ""  # the application, for mailbox facts
+    mail: MailNote | None = None  # the message behind a mailbox fact
 
 
 def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> list[Pulled]:
@@ -38,6 +51,9 @@ def pull(recorded: Mapping[str, Record], remote: Mapping[str, RemoteItem]) -> li
         if now is None:
             if rec.hash != DELETING:
                 out.append(Pulled(PullKind.DELETED, uid))
+            continue
+        if now.taken_over:
+            out.append(Pulled(PullKind.TAKEN_OVER, uid))
             continue
         if rec.etag is None or now.etag is None or now.etag == rec.etag:
             continue  # unchanged since we wrote it (or the provider cannot tell)

@@ -9,6 +9,10 @@ that returns a provider writing to a fresh, empty target:
         def provider(self, tmp_path):
             return MyProvider("t", {...}, make_context(tmp_path))
 
+Set `emails_only = True` for a provider that holds only email drafts (a Drafts
+folder: it is never given the move-on marker), `supports_conflicts = False` for
+one that cannot detect stale writes.
+
 Optional hooks (override to enable the matching tests):
 - `add_foreign(provider)`: put an item the tool did not create into the target.
 - `edit_remotely(provider, remote)`: change an item behind our back (user edit).

@@ -21,6 +21,9 @@ class ProviderContract:
 
     #: set False for providers that cannot detect stale writes
     supports_conflicts = True
+    #: set True for a provider that holds only email drafts (a Drafts folder): it is
+    #: never given the move-on marker, which is a note, not an email
+    emails_only = False
 
     @pytest.fixture
     def provider(self) -> Provider:  # pragma: no cover - overridden
@@ -63,7 +66,9 @@ class ProviderContract:
             assert got.etag == remote.etag
 
     def test_create_several_in_one_batch(self, provider):
-        items = [make_push_item(attempt=a) for a in (1, 2, 3)] + [make_push_item(attempt=None)]
+        items = [make_push_item(attempt=a) for a in (1, 2, 3)]
+        if not self.emails_only:
+            items.append(make_push_item(attempt=None))
         with provider.batch():
             for it in items:
                 provider.create(it)
@@ -73,13 +78,15 @@ class ProviderContract:
         """`write_many` (one at a time, on a pool, or in batches): every write gets
         its own result, a refused one does not take the others down, and what it
         reports is what a listing shows."""
-        items = [make_push_item(attempt=a) for a in (1, 2, 3)] + [make_push_item(attempt=None)]
+        items = [make_push_item(attempt=a) for a in (1, 2, 3)]
+        if not self.emails_only:
+            items.append(make_push_item(attempt=None))
         first = self._write(provider, provider.create, items[0])
         with provider.batch():
             results = list(
                 provider.write_many(Write("create", it, tag=n) for n, it in enumerate(items))
             )
-        assert sorted(r.write.tag for r in results) == [0, 1, 2, 3]
+        assert sorted(r.write.tag for r in results) == list(range(len(items)))
         by_uid = {r.write.uid: r for r in results}
         assert isinstance(by_uid[items[0].uid].error, ConflictError)
         written = {u: r.remote for u, r in by_uid.items() if u != items[0].uid}
@@ -99,7 +106,7 @@ class ProviderContract:
                     + [Write("delete", current=listed[items[0].uid])]
                 )
             )
-        assert [r.error for r in results] == [None] * 4
+        assert [r.error for r in results] == [None] * len(items)
         listed = provider.list_items({})
         assert set(listed) == {m.uid for m in moved}
         assert {u: r.due for u, r in listed.items()} == {m.uid: m.item.due for m in moved}

@@ -82,6 +82,7 @@ def make_push_item(
             to=((contact, "jane@acme.example"),),
             from_name="Alex Rivera",
             from_addr="alex@example.com",
+            message_id=f"<{hashlib.sha256(item.uid.encode()).hexdigest()[:32]}@example.com>",
         )
         if attempt
         else None

@@ -46,7 +46,8 @@ def test_reply_by_date_moves_first_nudge_two_days_after_it(env):
 def test_plan_json_shape_is_the_documented_contract(env):
     env.add_acme()
     data = env.json("plan")
-    assert set(data) == {"today", "timezone", "items"}
+    assert set(data) == {"today", "timezone", "items", "replies"}
+    assert data["replies"] == []  # replies found in the mailbox (docs/mail.md)
     assert data["timezone"] == "America/New_York"
     assert set(data["items"][0]) == {
         "application",
@@ -318,7 +319,8 @@ def test_startup_does_not_import_heavy_modules(env):
         "except SystemExit:\n"
         "    pass\n"
         "heavy = [m for m in ('caldav', 'todoist_api_python', 'icalendar', 'httpx', 'niquests',"
-        " 'dateparser', 'waitress', 'boto3', 'botocore', 'http.client') if m in sys.modules]\n"
+        " 'dateparser', 'waitress', 'boto3', 'botocore', 'http.client', 'imapclient', 'ssl',"
+        " 'email', 'followup_sync_imap', 'followup_sync.mail.match') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     base = ["--data-dir", str(env.data_dir), "--config", str(env.config)]

@@ -111,7 +111,7 @@ def test_pull(case, rec, now, expected):
 
 
 def test_pull_completion_of_the_move_on_marker_is_reported_as_completed():
-    """push.save_pulled closes the application for it: the user moved on."""
+    """facts.save_pulled closes the application for it: the user moved on."""
     uid = "followup-sync.acme-dev.r1.move-on"
     got = pull(
         {uid: record(uid=uid)}, {uid: remote(uid=uid, etag="e2", completed_on=date(2026, 12, 1))}
@@ -286,7 +286,7 @@ def test_user_deletion_is_reported_and_never_recreated_by_the_plan():
     provider.user_delete(UID)
     listing = provider.list_items({})
     assert [p.kind for p in pull(recorder.records, listing)] == [PullKind.DELETED]
-    # The caller dismisses it (push.dismiss_deleted); the plan then skips it.
+    # The caller dismisses it (facts.dismiss_deleted); the plan then skips it.
     records = {u: r for u, r in recorder.records.items() if u != UID}
     plan = make_plan(WANTED, records, listing, {UID}, {"acme-dev"})
     assert plan.actions == [] and plan.skipped_dismissed == 1
@@ -390,6 +390,19 @@ def test_memory_provider_refuses_stale_writes_like_a_server():
     with pytest.raises(ConflictError):
         provider.create(item)
     assert isinstance(ProviderError("x"), Exception)
+
+
+def test_an_item_taken_over_by_the_user_is_reported_and_never_written():
+    """A draft the user edited in their mail client stands where ours was."""
+    from followup_sync.models import RemoteItem
+    from followup_sync.sync import Op, make_plan, pull
+
+    rec = record()
+    theirs = RemoteItem(rec.uid, "7 9 <id@x>", "7/9", taken_over=True)
+    assert [p.kind for p in pull({rec.uid: rec}, {rec.uid: theirs})] == [PullKind.TAKEN_OVER]
+    # Not wanted any more: the record is forgotten, their copy never deleted.
+    plan = make_plan({}, {rec.uid: rec}, {rec.uid: theirs}, set(), {"acme-dev"})
+    assert [a.op for a in plan.actions] == [Op.FORGET]
 
 
 # --- apply on a pool of connections ------------------------------------------------------

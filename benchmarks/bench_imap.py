@@ -1,0 +1,205 @@
+"""Mailbox benchmark on a local Dovecot (pymap without Dovecot): prints figures, asserts nothing.
+
+200 applications and 5,000 messages (replies, auto-replies, follow-ups in Sent,
+and a lot of unrelated mail). IMAP commands are counted on the wire by a proxy
+(tests/support/imap_proxy.py), so the figures are what a server sees:
+
+1. the first `check`: its time, and IMAP commands per application (every
+   application is searched for at once, in OR-ed batches per folder, over one
+   connection);
+2. a `check` with nothing new after a push: IMAP commands after login (goal:
+   one STATUS per watched folder).
+
+Run: .venv/bin/python benchmarks/bench_imap.py [--apps 200 --messages 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from _table import add_rows_option, emit  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from followup_sync.cli import cli  # noqa: E402
+from tests.support import mail_messages as mm  # noqa: E402
+from tests.support.imap_proxy import ImapProxy  # noqa: E402
+from tests.support.imap_servers import (  # noqa: E402
+    DOVECOT,
+    PASSWORD,
+    dovecot_mailbox,
+    dovecot_root,
+    pymap_mailbox,
+    start_dovecot,
+    start_pymap,
+)
+
+TODAY = "2026-11-30"
+TZ = ZoneInfo("America/New_York")
+PW_ENV = "BENCH_IMAP_PASSWORD"
+
+
+def interviewer(n: int) -> str:
+    return f"jane{n}@company{n:03d}.example"
+
+
+def write_inputs(root: Path, box, apps: int) -> tuple[Path, Path]:
+    rows = []
+    for n in range(apps):
+        day = date(2026, 11, 12) + timedelta(days=n % 14)
+        rows.append(
+            "[[application]]\n"
+            f'company = "Company {n:03d}"\n'
+            'role = "Backend Engineer"\n'
+            f'date = "{day} 14:00"\n'
+            f'interviewers = ["Jane Doe{n} <{interviewer(n)}>"]\n'
+        )
+    apps_file = root / "applications.toml"
+    apps_file.write_text("\n".join(rows))
+    config = root / "config.toml"
+    config.write_text(
+        '[user]\nname = "Alex Rivera"\nemail = "alex@example.com"\n'
+        'timezone = "America/New_York"\n\n' + box.toml("mail", password_env=PW_ENV, drafts=False)
+    )
+    return apps_file, config
+
+
+def seed(box, apps: int, total: int) -> dict[str, int]:
+    """`total` messages: per application a few with a meaning, the rest unrelated."""
+    inbox, sent = [], []
+    start = datetime(2026, 11, 1, 8, tzinfo=TZ)
+    for n in range(apps):
+        when = datetime(2026, 11, 27, 10, tzinfo=TZ) + timedelta(minutes=n)
+        if n % 5 == 0:  # a reply
+            raw = mm.message(interviewer(n), "alex@example.com", "Re: hi", when, msgid=f"<r{n}@b>")
+            inbox.append(raw)
+        elif n % 5 == 1:  # an out-of-office
+            raw = mm.exchange_automatic_reply(
+                interviewer(n), "alex@example.com", when, msgid=f"<o{n}@b>"
+            )
+            inbox.append(raw)
+        elif n % 5 == 2:  # a follow-up the user sent
+            raw = mm.message(
+                "alex@example.com", interviewer(n), "Following up", when, msgid=f"<s{n}@b>"
+            )
+            sent.append(raw)
+    n = 0
+    while len(inbox) + len(sent) < total:
+        when = start + timedelta(minutes=7 * n)
+        if n % 10 == 0:
+            raw = mm.message(
+                "alex@example.com", f"friend{n}@other.example", "Lunch?", when, msgid=f"<x{n}@b>"
+            )
+            sent.append(raw)
+        else:
+            raw = mm.message(
+                f"News {n % 40} <news{n % 40}@shop{n % 40}.example>",
+                "alex@example.com",
+                f"Offer {n}",
+                when,
+                msgid=f"<x{n}@b>",
+                headers={"List-Id": f"<list{n % 40}.example>"},
+            )
+            inbox.append(raw)
+        n += 1
+    with box.client() as c:
+        for role, messages in (("inbox", inbox), ("sent", sent)):
+            for i in range(0, len(messages), 250):
+                c.multiappend(box.folders[role], messages[i : i + 250])
+    return {"inbox": len(inbox), "sent": len(sent)}
+
+
+def run_cli(root: Path, config: Path, *args: str):
+    argv = ["--data-dir", str(root / "data"), "--config", str(config), "--today", TODAY, *args]
+    result = CliRunner().invoke(cli, argv, env={PW_ENV: PASSWORD}, catch_exceptions=False)
+    if result.exit_code != 0:
+        raise SystemExit(f"followup-sync {' '.join(args)} failed: {result.stderr}")
+    return result
+
+
+def after_login(proxy: ImapProxy) -> list[str]:
+    log = proxy.log
+    return log[log.index("LOGIN") + 1 :] if "LOGIN" in log else log
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=5000)
+    add_rows_option(parser)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        if DOVECOT:
+            server_root = dovecot_root()
+            server = start_dovecot(server_root)
+            box, kind = dovecot_mailbox(server), "Dovecot"
+        else:
+            server_root = None
+            server = start_pymap(root / "pymap")
+            box, kind = pymap_mailbox(server), "pymap (Dovecot not installed)"
+        proxy = ImapProxy(box.port)
+        try:
+            counts = seed(box, args.apps, args.messages)
+            box.port = proxy.port
+            apps_file, config = write_inputs(root, box, args.apps)
+            run_cli(root, config, "import", str(apps_file))
+
+            proxy.reset()
+            start = time.perf_counter()
+            first = run_cli(root, config, "check", "--json").stdout
+            first_time = time.perf_counter() - start
+            first_commands = len(after_login(proxy)) - 1  # without LOGOUT
+            first_log = dict(proxy.counts)
+            facts = first.count('"kind"')
+
+            run_cli(root, config, "push")
+            proxy.reset()
+            run_cli(root, config, "check")
+            noop = after_login(proxy)
+        finally:
+            proxy.close()
+            server.stop()
+            if server_root is not None:
+                shutil.rmtree(server_root, ignore_errors=True)
+
+    folders = noop.count("STATUS")
+    others = [c for c in noop if c not in ("STATUS", "LOGOUT")]
+    print(f"server: {kind}; messages: {counts} ({args.apps} applications)")
+    print(f"first check: {first_time:.2f} s, {facts} facts, commands {first_log}")
+    print(f"no-op check after login: {noop}")
+    rows = args.rows
+    n = args.apps
+    emit(
+        rows,
+        "imap",
+        f"first check, {n} applications / {args.messages:,} messages",
+        f"{first_time:.2f} s",
+    )
+    emit(
+        rows,
+        "imap",
+        "first check: IMAP commands (per application)",
+        f"{first_commands} ({first_commands / n:.2f})",
+        "< 1/app",
+    )
+    emit(
+        rows,
+        "imap",
+        f"no-op check: commands after login ({folders} folders)",
+        f"{folders} STATUS" + (f" + {len(others)}" if others else ""),
+        "1/folder",
+    )
+
+
+if __name__ == "__main__":
+    main()
