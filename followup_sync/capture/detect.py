@@ -3,15 +3,18 @@
 Events are dropped first, each rule with its reason (NOTES-capture-publish.md
 1.2, tuned on the corpus in tests/corpus/capture): cancelled, all-day, the
 user's own (no organiser and no attendee, or organised by one of the user's
-addresses), declined, the interviewer side (the user interviewing others at
-their current job: `my_domains`, "candidate" titles, interview-kit and
-scorecard links), preparation and mock interviews, and "interviews" that are
-not for a job (podcast, press, user research, exit interviews). What remains
-must name an interview (a keyword in one of twelve languages) or come from an
-applicant-tracking system; a booking tool alone (Calendly) is not enough, since
-sales calls use it too. Then a score decides:
+addresses), declined, recurring series (a weekly sync is never an interview),
+the interviewer side (the user interviewing others at their current job:
+`my_domains`, "candidate" titles, interview-kit and scorecard links),
+preparation and mock interviews, and "interviews" that are not for a job
+(podcast, press, user research, exit interviews, a nanny or a flat). What
+remains must name an interview (a keyword in one of twelve languages, or a
+job title with "role"/"position") or come from an applicant-tracking system; a
+booking tool alone (Calendly) is not enough, since sales calls use it too. An
+interview keyword alone from a free-mail organiser needs some sign of a job (a
+job title, a stage, a company address). Then a score decides:
 
-    title keyword +3 | weak title word (onsite, system design...) +1
+    title keyword (or job title + "role") +3 | weak title word (onsite...) +1
     keyword in the description (Calendly's "Event Name:" included) +1
     applicant-tracking system +2 | booking tool +1
     organiser at a company domain +1 | the user is an attendee +1
@@ -27,151 +30,19 @@ from dataclasses import dataclass, field
 
 from . import domains
 from .events import CalendarEvent
+from .words import (
+    INTERVIEWER_SIDE,
+    JOB_PHRASE,
+    KEYWORD,
+    NOT_A_JOB_INTERVIEW,
+    ROLE_WORD,
+    STAGES,
+    TITLE_CANDIDATE,
+    WEAK,
+)
 
 THRESHOLD = 3
 
-
-def _words(*patterns: str) -> str:
-    """Latin-script patterns as whole words."""
-    return r"(?<![\w])(?:" + "|".join(patterns) + r")(?![\w])"
-
-
-# --- keywords ------------------------------------------------------------------
-#: Words that say "job interview" (the languages the issue names, at least).
-KEYWORDS: dict[str, str] = {
-    "en": _words(
-        r"interviews?",
-        r"phone screen(?:ing)?",
-        r"recruiter (?:screen|call|chat|interview)",
-        r"tech(?:nical)? screen(?:ing)?",
-        r"screening (?:call|interview)",
-        r"coding (?:exercise|round|challenge|interview)",
-        r"final round",
-        r"hiring manager (?:interview|call|chat|screen|conversation)",
-        r"on-?site interview",
-    ),
-    "de": _words(
-        r"vorstellungsgespr[äa]ch\w*",
-        r"bewerbungsgespr[äa]ch\w*",
-        r"kennenlerngespr[äa]ch\w*",
-        r"erstgespr[äa]ch\w*",
-        r"zweitgespr[äa]ch\w*",
-        r"auswahlgespr[äa]ch\w*",
-    ),
-    "fr": _words(r"entretiens?", r"entrevue"),
-    "es": _words(r"entrevistas?"),  # also Portuguese
-    "it": _words(r"colloqui(?:o)?"),
-    "nl": _words(r"sollicitatiegesprek\w*", r"kennismakingsgesprek\w*", r"sollicitatie"),
-    "pl": _words(r"rozmow[aęy] (?:kwalifikacyjn|rekrutacyjn)\w*"),
-    "sv": _words(r"intervju\w*", r"anst[äa]llningsintervju\w*"),
-    # Chinese, Japanese and Korean have no word boundaries.
-    "ja": r"面接|カジュアル面談",
-    "zh": r"面试|面試",
-    "ko": r"면접",
-}
-KEYWORD = re.compile("|".join(f"(?:{v})" for v in KEYWORDS.values()), re.IGNORECASE)
-#: Hints that add to the score but prove nothing alone ("System design review"
-#: is also a meeting at work).
-WEAK = re.compile(
-    _words(
-        r"system design",
-        r"on-?site",
-        r"hiring manager",
-        r"technical",
-        r"take-?home",
-        r"case study",
-        r"portfolio review",
-        r"culture fit",
-        r"pair programming",
-        r"screening",
-    )
-    + r"|面談|면담",
-    re.IGNORECASE,
-)
-#: Interviews the user is not a candidate in: preparation, practice, media,
-#: research, leaving a job; and homonyms (a boiler's "entretien", a parents'
-#: "colloquio").
-NOT_A_JOB_INTERVIEW = re.compile(
-    _words(
-        r"prep",
-        r"preparation",
-        r"prepping",
-        r"practi[cs]e",
-        r"mock",
-        r"rehearsal",
-        r"dry run",
-        r"podcast",
-        r"press",
-        r"journalist",
-        r"radio",
-        r"tv",
-        r"webinar",
-        r"user (?:interview|research)s?",
-        r"customer (?:interview|discovery|research)s?",
-        r"ux research",
-        r"usability",
-        r"research (?:study|session|participant)",
-        r"exit interview",
-        r"stay interview",
-        r"informational interview",
-        r"info(?:rmational)? chat",
-        r"interview(?:er)? training",
-        r"interview coaching",
-        r"coaching",
-        # German, French, Spanish/Portuguese, Italian, Dutch, Polish, Swedish
-        r"vorbereitung",
-        r"übung",
-        r"probeinterview",
-        r"presse",
-        r"zeitung",
-        r"austrittsgespr[äa]ch",
-        r"préparation",
-        r"pr[ée]pa",
-        r"entra[îi]nement",
-        r"simulation d'entretien",
-        r"entretien (?:blanc|annuel|individuel|professionnel|de fin d'année)",
-        r"entretien (?:de la |du |de l')?(?:chaudi[èe]re|voiture|v[ée]hicule|jardin|piscine|climatisation)",
-        r"journaliste",
-        r"preparaci[óo]n",
-        r"prepara[çc][ãa]o",
-        r"pr[áa]ctica",
-        r"simulacro",
-        r"simula[çc][ãa]o",
-        r"prensa",
-        r"imprensa",
-        r"peri[óo]dico",
-        r"preparazione",
-        r"simulazione",
-        r"stampa",
-        r"giornal\w+",
-        r"colloqui(?:o)? (?:con i |coi )?(?:professori|docenti|insegnanti|genitori)",
-        r"voorbereiding",
-        r"oefen\w*",
-        r"oefengesprek",
-        r"przygotowanie",
-        r"próbn\w+",
-        r"prasa",
-        r"förberedelse",
-        r"övning\w*",
-        r"podd\w*",
-    )
-    + r"|対策|練習|模擬|取材|三者面談|保護者面談|模拟|准备|練習|采访|记者|모의|준비|연습|인터뷰|학부모",
-    re.IGNORECASE,
-)
-#: The user on the other side of the table: interview kits, scorecards,
-#: "candidate" titles, GoodTime holds.
-INTERVIEWER_SIDE = re.compile(
-    r"interview kit|scorecard|app\.greenhouse\.io/guides|feedback form|submit (?:your )?feedback|"
-    r"candidate:|candidate profile|candidate'?s? (?:resume|cv|profile)|\[hold\]|interviewer guide|"
-    r"interviewer (?:briefing|instructions)|debrief|hiring committee|resume: https?://|"
-    r"bewertungsbogen|grille d'évaluation|評価シート|面试官|면접관",
-    re.IGNORECASE,
-)
-TITLE_CANDIDATE = re.compile(
-    _words(r"candidat(?:e|o|a)s?", r"kandidat(?:in|en)?", r"kandydat\w*")
-    + r"|候補者|候选人|지원자",
-    re.IGNORECASE,
-)
 _EVENT_NAME = re.compile(r"^\s*Event Name:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
 _URLISH = re.compile(r"(?:https?://|@)([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _CANDIDATE_CALENDAR = re.compile(r"candidate calendar|interview(?:s|ing)? calendar", re.IGNORECASE)
@@ -215,9 +86,11 @@ REASONS = (
     "all-day",
     "own event",
     "declined",
+    "recurring meeting",
     "interviewer side",
     "not a job interview",
     "no interview keyword",
+    "no sign of a job",
     "score too low",
 )
 
@@ -230,6 +103,19 @@ class _Evidence:
     def add(self, points: int, signal: str) -> None:
         self.score += points
         self.signals.append(signal)
+
+
+def _job_title(text: str) -> re.Match | None:
+    """ "Product Manager role", "Senior Analyst position": a job named as one."""
+    if text and JOB_PHRASE.search(text):
+        return ROLE_WORD.search(text)
+    return None
+
+
+def _job_context(title: str, name: str, description: str) -> bool:
+    """Some sign the interview is about a job: a job title or a stage."""
+    text = f"{title}\n{name}\n{description}"
+    return bool(ROLE_WORD.search(text)) or any(p.search(title) for _, p in STAGES)
 
 
 def event_name(event: CalendarEvent) -> str:
@@ -279,6 +165,9 @@ def judge(event: CalendarEvent, me: Me) -> Verdict:
     attendance = my_attendance(event, me)
     if attendance == "DECLINED":
         return Verdict(False, rejected="declined")
+    if event.recurring:
+        # An occurrence of a series (or a moved one): a weekly sync, never an interview.
+        return Verdict(False, rejected="recurring meeting")
     if organizer is not None and me.at_my_job(organizer.email):
         return Verdict(False, rejected="interviewer side")
     title = event.summary
@@ -289,10 +178,21 @@ def judge(event: CalendarEvent, me: Me) -> Verdict:
         return Verdict(False, rejected="not a job interview")
     ats, scheduler = tools_in(event)
     goodtime = organizer is not None and bool(_CANDIDATE_CALENDAR.search(organizer.name))
-    title_kw = KEYWORD.search(title)
-    text_kw = None if title_kw else KEYWORD.search(f"{name}\n{event.description}")
+    title_kw = KEYWORD.search(title) or _job_title(title)
+    text_kw = (
+        None if title_kw else KEYWORD.search(f"{name}\n{event.description}") or _job_title(name)
+    )
     if not (title_kw or text_kw or ats or goodtime):
         return Verdict(False, rejected="no interview keyword")
+    org_domain = domains.domain_of(organizer.email) if organizer else ""
+    company_address = any(
+        domains.is_company_domain(domains.domain_of(p.email)) and not me.is_me(p.email)
+        for p in (organizer, *event.attendees)
+        if p is not None
+    )
+    if not (ats or goodtime or company_address or _job_context(title, name, event.description)):
+        # "Nanny interview with Maria" from a gmail address: an interview, not a job.
+        return Verdict(False, rejected="no sign of a job")
     ev = _Evidence()
     if title_kw:
         ev.add(3, f'title says "{title_kw.group(0)}"')
@@ -307,7 +207,6 @@ def judge(event: CalendarEvent, me: Me) -> Verdict:
         ev.add(2, f"from a shared interview calendar ({organizer.name})")
     elif scheduler:
         ev.add(1, f"booked with {scheduler}")
-    org_domain = domains.domain_of(organizer.email) if organizer else ""
     if organizer is not None and domains.is_company_domain(org_domain):
         ev.add(1, f"organiser at {org_domain}")
     if attendance is not None:

@@ -24,80 +24,9 @@ from dataclasses import dataclass
 
 from ..models import Interviewer
 from . import domains
-from .detect import KEYWORD, Me, event_name
+from .detect import Me, event_name
 from .events import CalendarEvent, Person
-
-# --- job titles ------------------------------------------------------------------------
-_ROLE_WORDS_LATIN = (
-    r"engineer\w*|developer|dev|programmer|programista|entwickler\w*|d[ée]veloppeu(?:r|se)|"
-    r"ing[ée]nieur\w*|ingenier[oa]s?|desarrollador\w*|engenheir[oa]\w*|desenvolvedor\w*|"
-    r"sviluppat\w+|ingegner[ei]|ontwikkelaar|programmeur|in[żz]ynier\w*|utvecklare|ingenj[öo]r\w*|"
-    r"designer|dise[ñn]ador\w*|analyst\w*|analist\w*|analista|analytiker|scientist|"
-    r"wissenschaftler\w*|manager|lead|head of|director|architects?|architecte|architekt(?:in)?|"
-    r"arquitect[oa]|\w+(?:manager(?:in)?|entwickler(?:in)?|leiter(?:in)?|berater(?:in)?|"
-    r"ingenieur(?:in)?|architekt(?:in)?|analyst(?:in)?|designer(?:in)?)|nurse|teacher|pharmacist|"
-    r"intern|internship|praktikant\w*|stagiaire|werkstudent\w*|becari[oa]|tirocinant\w*|"
-    r"specialist\w*|spezialist\w*|sp[ée]cialiste|especialista|consultant\w*|berater\w*|"
-    r"consultor\w*|product owner|sre|devops|administrator|technician|coordinator|associate|"
-    r"officer|researcher|accountant|marketer|writer|editor|executive|representative|"
-    r"assistant|recruiter|strategist|owner"
-)
-ROLE_WORD = re.compile(
-    r"(?<![\w])(?:" + _ROLE_WORDS_LATIN + r")(?![\w])"
-    r"|エンジニア|開発者|デザイナー|マネージャー|アナリスト|工程师|工程師|开发|開發|设计师|設計師|"
-    r"经理|經理|分析师|엔지니어|개발자|디자이너|매니저|분석가",
-    re.IGNORECASE,
-)
-_GENDER_SUFFIX = re.compile(
-    r"\s*[(\[]\s*(?:[mwfdhxai*]|div|all genders?|alle)(?:\s*[/|,*]\s*(?:[mwfdhxai*]|div))*\s*[)\]]"
-    r"|\s+(?<![\w/])(?:[mwfdh]/[mwfdh](?:/[mwfdhx])?)(?![\w/])",
-    re.IGNORECASE,
-)
-_SEPARATORS = re.compile(r"\s+[-–—|/·•]\s+|\s*[|:：()（）<>【】\[\]「」]\s*|\s+-\s*|\s*-\s+")
-
-# --- stages ----------------------------------------------------------------------------
-STAGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("virtual onsite", r"virtual on-?site|remote on-?site|virtuelles? on-?site"),
-        (
-            "onsite",
-            r"(?<![\w])(?:on-?site|vor[- ]ort|sur place|presencial|in-person|final loop)(?![\w])",
-        ),
-        (
-            "final round",
-            r"(?<![\w])(?:final(?: round| interview)?|finale[sr]?|dernier entretien|"
-            r"entrevista final|colloquio finale|slutintervju|eindgesprek)(?![\w])|最終|最终|终面|최종",
-        ),
-        ("hiring manager", r"hiring manager|(?<![\w])hm (?:call|interview|screen)"),
-        ("system design", r"system design|systemdesign"),
-        (
-            "technical",
-            r"(?<![\w])(?:technical|tech screen|coding|live coding|pair programming|technisch\w*|"
-            r"technique|t[ée]cnic[oa]|tecnic[oa])(?![\w])|技術|技术|기술",
-        ),
-        (
-            "phone screen",
-            r"phone (?:screen|interview|call)|telefon\w*|entretien t[ée]l[ée]phonique|"
-            r"entrevista telef[óo]nica|電話|电话|전화",
-        ),
-        (
-            "recruiter screen",
-            r"recruiter (?:screen|call|chat|interview)|talent (?:screen|call)|intro(?:ductory)? call|"
-            r"erstgespr[äa]ch|kennenlern\w*|(?<![\w])hr (?:interview|screen|call)|entretien rh|"
-            r"カジュアル面談",
-        ),
-        ("first round", r"first (?:round|interview)|1st round|一次面接|一面|1차"),
-        (
-            "second round",
-            r"second (?:round|interview)|2nd round|zweitgespr[äa]ch|二次面接|二面|2차",
-        ),
-        ("portfolio review", r"portfolio"),
-        ("take-home review", r"take-?home"),
-        ("culture fit", r"culture|values interview|behaviou?ral"),
-        ("panel", r"(?<![\w])panel(?![\w])"),
-    )
-)
+from .words import GENDER_SUFFIX, KEYWORD, ROLE_WORD, SEPARATORS, STAGES
 
 # --- title patterns for the company ---------------------------------------------------
 _KW = (
@@ -113,7 +42,8 @@ _TITLE_PATTERNS = (
     re.compile(rf"{_KW}\s+{_PREP}\s+(?P<x>[^|:;,()\[\]/–—<>]+?){_END}", re.I),
     # "... Customer Success Manager at Wayne Enterprises", "... Data Scientist bei Alpenblick AG"
     re.compile(
-        rf"(?<![\w])(?:at|bei|chez|presso|bij|hos)\s+(?P<x>[A-ZÀ-ÖØ-Þ][^|:;,()\[\]/–—<>]*?){_END}"
+        rf"(?<![\w])(?:at|bei|chez|presso|bij|hos|en|na|no|em)\s+"
+        rf"(?P<x>[A-ZÀ-ÖØ-Þ][^|:;,()\[\]/–—<>]*?){_END}"
     ),
     # "Acme Robotics Interview", "Hooli Onsite"
     re.compile(
@@ -172,7 +102,7 @@ _DESCRIPTION_ROLE = (
 )
 _ITINERARY_PERSON = re.compile(
     r"\b(?:with|mit|avec|con|com|met|med)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})"
-    r"|\bInterviewers?:\s*([^\n]+)",
+    r"|\b(?i:interviewers?):\s*([^\n]+)",
 )
 
 
@@ -189,7 +119,7 @@ def extract(event: CalendarEvent, me: Me) -> Extracted:
     company = company_of(event, me, people)
     return Extracted(
         company=company,
-        role=role_of(event, company),
+        role=role_of(event, company, people),
         stage=stage_of(event),
         interviewers=interviewers_of(event, me),
     )
@@ -226,13 +156,25 @@ _KIND_WORDS = re.compile(
 )
 
 
-def _clean_company(text: str) -> str:
+_FROM = re.compile(r"^(?P<who>.+?)\s+(?:from|von|de|di|van)\s+(?P<x>.+)$", re.IGNORECASE)
+
+
+def _clean_company(text: str, people: set[str] = frozenset()) -> str:
     text = text.strip(" \t-–—|:.,")
     text = KEYWORD.sub("", text).strip(" \t-–—|:.,")
     text = " ".join(text.split())
+    m = _FROM.match(text)
+    if m and _is_person(m.group("who"), people):
+        text = m.group("x")  # "Sarah from Northwind"
     previous = None
-    while previous != text:  # "Initech Virtual" (Onsite) -> "Initech"
-        previous, text = text, _KIND_WORDS.sub("", text)
+    while (
+        previous != text
+    ):  # "Initech Virtual" (Onsite) -> "Initech"; "하늘뱅크 최종" -> "하늘뱅크"
+        previous, text = text, _KIND_WORDS.sub("", text).strip()
+        for _, pattern in STAGES:
+            m = next((m for m in pattern.finditer(text) if m.end() == len(text)), None)
+            if m is not None and m.start() > 0:
+                text = text[: m.start()].strip(" -–—|:,.")
     return text
 
 
@@ -252,13 +194,15 @@ def company_from_title(title: str, people: set[str]) -> str:
     # "Acme <> Alex Rivera": whichever side is not a person of the event.
     if "<>" in title or "&lt;&gt;" in title:
         for side in re.split(r"\s*(?:<>|&lt;&gt;)\s*", title):
-            side = _clean_company(_SEPARATORS.split(side)[0])
+            side = _clean_company(SEPARATORS.split(side)[0], people)
             if _plausible_company(side, people):
                 return side
     for pattern in _TITLE_PATTERNS:
         m = pattern.search(title)
         if m:
-            x = _clean_company(m.group("x"))
+            if pattern is _TITLE_PATTERNS[-1] and KEYWORD.search(m.group("x")):
+                continue  # "【二次面接】": the bracket holds the stage, not the company
+            x = _clean_company(m.group("x"), people)
             if _plausible_company(x, people):
                 return x
     # A segment with a legal form: "... - Nordlicht Software GmbH"; in Japanese it is
@@ -276,7 +220,7 @@ def company_from_title(title: str, people: set[str]) -> str:
 
 
 def _segments(title: str) -> list[str]:
-    return [s.strip() for s in _SEPARATORS.split(title) if s and s.strip()]
+    return [s.strip() for s in SEPARATORS.split(title) if s and s.strip()]
 
 
 def _domain_company(event: CalendarEvent, me: Me) -> tuple[str, str]:
@@ -310,12 +254,19 @@ def company_of(event: CalendarEvent, me: Me, people: set[str] | None = None) -> 
     if by_domain:
         # The title may spell it better ("Acme Robotics" for acmerobotics.example).
         key = domains.normalize_company(by_domain)
+        leftovers = []
         for segment in _segments(title):
-            seg = _clean_company(segment)
+            seg = _clean_company(segment, people)
             norm = domains.normalize_company(seg)
             # "Mercy General Hospital" for mercygeneral.icims.com
             if norm and norm.startswith(key) and _plausible_company(seg, people):
                 return seg
+            if seg == segment and _plausible_company(seg, people) and not seg.isascii():
+                leftovers.append(seg)
+        if len(leftovers) == 1:
+            # A domain cannot spell "台北雲端" (taipeicloud.example): the one segment
+            # of the title that is neither job, stage nor person is the name.
+            return leftovers[0]
         return by_domain
     from_link = domains.company_from_ats_link(f"{event.description}\n{event.location}")
     if from_link:
@@ -337,7 +288,8 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"\s*(?<![\w])(?:position|role|opening|poste|stelle|at|bei|chez|en|presso|bij|hos|w|"
+    r"\s*(?<![\w])(?:position|role|opening|opportunity|vacancy|poste|stelle|at|bei|chez|en|"
+    r"presso|bij|hos|w|"
     r"round \d+|\d(?:st|nd|rd|th) round|video call|video|call|zoom|google meet|meet|"
     r"microsoft teams|teams)$",
     re.IGNORECASE,
@@ -363,10 +315,11 @@ def _strip_trailing_stage(text: str) -> str:
     return text
 
 
-def _clean_role(text: str, company: str) -> str:
-    text = _GENDER_SUFFIX.sub("", text)
-    if company:
-        text = re.sub(r"(?<![\w])" + re.escape(company) + r"(?![\w])", " ", text, flags=re.I)
+def _clean_role(text: str, company: str, people: set[str] = frozenset()) -> str:
+    text = GENDER_SUFFIX.sub("", text)
+    for name in (company, *people):
+        if name:  # "Interview: Alex Rivera for Junior Data Analyst"
+            text = re.sub(r"(?<![\w])" + re.escape(name) + r"(?![\w])", " ", text, flags=re.I)
     text = KEYWORD.sub(" ", text)
     text = re.sub(r"[（(][^)）]*[)）]", " ", text)
     text = " ".join(text.split()).strip(" -–—|:,.")
@@ -385,23 +338,23 @@ def _only_a_stage(text: str) -> bool:
     return not ROLE_WORD.search(text)
 
 
-def _role_in(text: str, company: str) -> str:
+def _role_in(text: str, company: str, people: set[str] = frozenset()) -> str:
     for segment in _segments(text):
         if ROLE_WORD.search(segment):
-            role = _clean_role(segment, company)
+            role = _clean_role(segment, company, people)
             if role and ROLE_WORD.search(role) and not _only_a_stage(role):
                 return role
     return ""
 
 
-def role_of(event: CalendarEvent, company: str = "") -> str:
-    title = _GENDER_SUFFIX.sub("", event.summary)
-    role = _role_in(title, company)
+def role_of(event: CalendarEvent, company: str = "", people: set[str] = frozenset()) -> str:
+    title = GENDER_SUFFIX.sub("", event.summary)
+    role = _role_in(title, company, people)
     if role:
         return role
     name = event_name(event)
     if name:
-        role = _role_in(_GENDER_SUFFIX.sub("", name), company)
+        role = _role_in(GENDER_SUFFIX.sub("", name), company)
         if role:
             return role
     for pattern in _DESCRIPTION_ROLE:
