@@ -208,7 +208,7 @@ def is_company_domain(domain: str) -> bool:
     (a tenant of a tool, `acme.onmicrosoft.com`, does)."""
     if not domain or "." not in domain or domain in FREEMAIL:
         return False
-    if any(_under(domain, s) for s in INFRASTRUCTURE):
+    if any(_under(domain, s) for s in INFRASTRUCTURE) or domain in TENANT_SUFFIXES:
         return False
     if any(domain.endswith("." + s) for s in TENANT_SUFFIXES):
         return _tenant_label(domain) is not None

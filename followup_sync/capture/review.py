@@ -456,14 +456,19 @@ class Accepted:
     notes: tuple[str, ...] = ()
 
 
-def accept(tx, c: Candidate, now: datetime) -> Accepted:
-    """Record candidate `c` through the use cases (`add` semantics); remember its events."""
+def accept(tx, c: Candidate, now: datetime, tz: tzinfo) -> Accepted:
+    """Record candidate `c` through the use cases (`add` semantics); remember its events.
+
+    The interview is recorded in the user's zone `tz`, as `add` records a typed
+    date (an invitation's own zone may be a Windows name the store cannot keep).
+    """
     from ..applications import add_interview, reschedule_round
 
+    at = c.at.astimezone(tz)
     notes: tuple[str, ...] = ()
     if c.status == UPDATE:
         assert c.application is not None and c.round_number is not None
-        notes = reschedule_round(tx, c.application, c.round_number, c.at, now)
+        notes = reschedule_round(tx, c.application, c.round_number, at, now)
         app_id, number, action = c.application, c.round_number, "rescheduled"
     elif c.status == RECORDED:
         assert c.application is not None and c.round_number is not None
@@ -487,7 +492,7 @@ def accept(tx, c: Candidate, now: datetime) -> Accepted:
                 tx,
                 company=company,
                 role=role,
-                at=c.at,
+                at=at,
                 interviewers=c.interviewers,
                 stage=c.stage,
                 now=now,

@@ -130,7 +130,7 @@ def capture(
     if deciding:
         with app.store.write() as tx:
             for c in chosen:
-                added.append(accept(tx, c, app.now()))
+                added.append(accept(tx, c, app.now(), tz))
             for c in dropped:
                 ignore(tx, c)
                 ignored_ns.append(c.n)
