@@ -22,6 +22,7 @@ SCRIPTS = [
     ("bench_caldav.py", []),
     ("bench_todoist.py", []),
     ("bench_feed.py", []),
+    ("bench_capture.py", []),
 ]
 
 

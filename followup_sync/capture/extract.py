@@ -317,7 +317,8 @@ def _strip_trailing_stage(text: str) -> str:
 
 def _clean_role(text: str, company: str, people: set[str] = frozenset()) -> str:
     text = GENDER_SUFFIX.sub("", text)
-    for name in (company, *people):
+    # Longest first: "Alex Rivera" before "alex" (an address's local part).
+    for name in sorted({company, *people}, key=len, reverse=True):
         if name:  # "Interview: Alex Rivera for Junior Data Analyst"
             text = re.sub(r"(?<![\w])" + re.escape(name) + r"(?![\w])", " ", text, flags=re.I)
     text = KEYWORD.sub(" ", text)

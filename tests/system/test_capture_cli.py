@@ -83,7 +83,9 @@ def test_an_invitation_file_is_proposed_then_added_like_add(cap_env):
     invite = cc.ROOT / "i01-greenhouse-acme-technical.ics"
     assert "METHOD:REQUEST" in invite.read_text()
     out = cap_env.run("capture", "--file", str(invite)).stdout
-    assert "[1] Wed 2026-11-18 14:00 EST  Acme Robotics | Senior Backend Engineer | technical" in out
+    assert (
+        "[1] Wed 2026-11-18 14:00 EST  Acme Robotics | Senior Backend Engineer | technical" in out
+    )
     assert "Rita Recruiter <rita.recruiter@acme-robotics.example>" in out
     assert "sent through Greenhouse" in out
     assert cap_env.json("list")["applications"] == []  # nothing added without confirmation
@@ -285,7 +287,10 @@ def test_edit_before_adding_and_the_next_round(cap_env, feed):
 def test_a_candidate_without_a_role_needs_one(cap_env, tmp_path):
     invite = tmp_path / "invite.ics"
     invite.write_text(
-        (cc.ROOT / "i12-google-piedpiper.ics").read_bytes().decode().replace("Position: Frontend Developer", "")
+        (cc.ROOT / "i12-google-piedpiper.ics")
+        .read_bytes()
+        .decode()
+        .replace("Position: Frontend Developer", "")
     )
     r = cap_env.run("capture", "--file", str(invite), "--add", "1", expect=1)
     assert "candidate 1 (Pied Piper) has no role: give one with --edit 1 --role ROLE" in r.stderr
@@ -301,7 +306,12 @@ def test_a_candidate_without_a_role_needs_one(cap_env, tmp_path):
         ("", ["capture", "--source", "nope"], 3, "no capture source 'nope'"),
         ('[capture.sources.x]\npath = "a.ics"\n', ["capture"], 3, "needs a type"),
         ('[capture.sources.x]\ntype = "file"\n', ["capture"], 3, "needs path"),
-        ('[capture.sources.x]\ntype = "file"\npath = "a"\nurl = 1\n', ["capture"], 3, "unknown key"),
+        (
+            '[capture.sources.x]\ntype = "file"\npath = "a"\nurl = 1\n',
+            ["capture"],
+            3,
+            "unknown key",
+        ),
         ('[capture.sources.x]\ntype = "ics_url"\n', ["capture"], 3, "needs url"),
         ('[capture.sources.x]\ntype = "ics_url"\nurl = "ftp://x"\n', ["capture"], 3, "https://"),
         ('[capture.sources.x]\ntype = "todoist"\n', ["capture"], 3, "cannot read a calendar"),
@@ -321,7 +331,12 @@ def test_a_candidate_without_a_role_needs_one(cap_env, tmp_path):
         ("", ["capture", "--file", "missing.ics"], 1, "no such file"),
         ("", ["capture", "--file", "{corpus}", "--add", "7"], 1, "no candidate 7"),
         ("", ["capture", "--file", "{corpus}", "--add", "1", "--ignore", "1"], 1, "both"),
-        ("", ["capture", "--file", "{corpus}", "--since", "2026-12-01", "--until", "2026-11-01"], 1, "before --since"),
+        (
+            "",
+            ["capture", "--file", "{corpus}", "--since", "2026-12-01", "--until", "2026-11-01"],
+            1,
+            "before --since",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_its_exit_code(cap_env, config, args, code, message):
@@ -349,6 +364,9 @@ def test_capture_help_imports_nothing_heavy(cap_env):
         " 'http.client', 'dateparser') if m in sys.modules]\nprint('HEAVY=' + ','.join(heavy))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, "capture", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, "capture", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "HEAVY="
