@@ -340,6 +340,20 @@ alarm_minutes = 0               # reminder this many minutes before
 # project = "Job search follow-ups"
 # labels = ["follow-up"]
 
+# Find your interviews in the calendars you already have (`followup-sync capture`;
+# docs/capture.md). Nothing is recorded until you pick what to add.
+# [capture]
+# aliases = ["you@gmail.com"]     # your other addresses
+# my_domains = ["yourjob.com"]    # your current employer: interviews you give there are skipped
+#
+# [capture.sources.google]        # Google: Settings > your calendar > Secret address in iCal format
+# type = "ics_url"
+# url_env = "GOOGLE_CALENDAR_ICS_URL"   # the address is a secret: url_env or url_cmd
+#
+# [capture.sources.work]          # a CalDAV calendar, through a provider's connection
+# provider = "nextcloud"
+# calendar = "Personal"
+
 # Publish the feed where Google and Apple Calendar read it, laptop closed or not
 # (`push` and `publish` upload it when it changes; `feed url` prints the URL;
 # docs/feed.md sets the bucket or folder up).

@@ -12,8 +12,9 @@ from .sync import Op, Pulled, PullKind
 from .text import terminal
 
 if TYPE_CHECKING:
+    from .capture.decide import Accepted
     from .capture.events import Window
-    from .capture.review import Accepted, Candidate
+    from .capture.review import Candidate
     from .capture.run import CaptureRun
     from .models import Application, FollowUpItem
     from .publish import PublishReport
@@ -376,10 +377,10 @@ def capture_lines(run: CaptureRun, tz: tzinfo) -> list[str]:
     read = [s for s in run.sources if s.error is None]
     names = ", ".join(s.name for s in read) or "no source"
     n = len(review.candidates)
+    found = f"{n} interview{'s' if n != 1 else ''} to review" if n else "Nothing new to review"
     lines = [
         terminal(
-            f"{n} candidate{'s' if n != 1 else ''} in {review.events} event"
-            f"{'s' if review.events != 1 else ''} from {names},"
+            f"{found} in {review.events} event{'s' if review.events != 1 else ''} from {names},"
             f" {w['since']} .. {w['until']} ({getattr(tz, 'key', tz)})"
         )
     ]

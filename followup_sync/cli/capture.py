@@ -82,7 +82,7 @@ def capture(
       followup-sync capture --edit 2 --role "Platform Engineer" --add 1,2 --ignore 3
       followup-sync capture --file ~/Downloads/invite.ics --add all
     """
-    from ..capture.review import accept, edited, ignore, select
+    from ..capture.decide import accept, edited, ignore, select
     from ..capture.run import CaptureContext, run_capture
     from ..errors import UserInputError
     from ..report import accepted_lines, capture_json, capture_lines, error_line

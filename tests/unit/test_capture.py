@@ -10,6 +10,7 @@ import pytest
 
 from followup_sync.applications import add_interview, reschedule_round
 from followup_sync.capture import domains
+from followup_sync.capture.decide import accept, ignore, select
 from followup_sync.capture.detect import Me, judge
 from followup_sync.capture.events import Window, prefilter, read_calendar, read_objects
 from followup_sync.capture.review import (
@@ -18,11 +19,8 @@ from followup_sync.capture.review import (
     NEW_ROUND,
     RECORDED,
     UPDATE,
-    accept,
     build_review,
     decision_key,
-    ignore,
-    select,
 )
 from followup_sync.errors import UserInputError
 from followup_sync.models import Interviewer
