@@ -113,6 +113,10 @@ def plan_sources(
     sources: list[Source] = []
     if names or not files:
         sources += build_sources(ctx.settings, ctx.data_dir, names, state)
+    for source in sources:
+        prepare = getattr(source, "prepare", None)
+        if prepare is not None:
+            prepare()  # secrets resolved before anything is read (ConfigError, exit 3)
     return sources + file_sources(files)
 
 

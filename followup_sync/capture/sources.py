@@ -104,6 +104,10 @@ class ICSURLSource(Source):
         host = f" at {self._host}" if self._host else ""
         return f"ICS URL source {self.name!r}{host}"
 
+    def prepare(self) -> None:
+        """Resolve the address now: a missing url_env is a config error before any read."""
+        self._url()
+
     def _url(self) -> str:
         url = secrets.resolve("url", self.opts, self.owner)
         if not url:

@@ -114,8 +114,8 @@ def capture(
         click.echo(f"Error: {error_line(failure.error.message)}", err=True)
     deciding = bool(adds or ignores)
     if deciding and run.failures:
-        # The numbers the user saw may have included that source's events.
-        raise run.failures[0].error
+        # The numbers the user saw may have counted that source's events: decide nothing.
+        click.get_current_context().exit(run.failures[0].error.exit_code)
     chosen = select(review, adds)
     dropped = select(review, ignores)
     both = {c.n for c in chosen} & {c.n for c in dropped}

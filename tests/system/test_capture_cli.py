@@ -349,6 +349,14 @@ def test_bad_input_is_one_line_and_its_exit_code(cap_env, config, args, code, me
         assert r.stderr.count("\n") == 1
 
 
+def test_a_missing_url_variable_is_a_config_error_before_anything_is_read(cap_env, feed):
+    server = feed(["i12-google-piedpiper"])
+    with_url_source(cap_env, server)
+    r = cap_env.run("capture", env={URL_ENV: ""}, expect=3)
+    assert f"environment variable {URL_ENV}" in r.stderr and r.stderr.count("\n") == 1
+    assert server.requests == []
+
+
 def test_a_file_that_is_not_a_calendar(cap_env, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("Interview with Acme on Friday\n")
