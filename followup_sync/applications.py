@@ -97,7 +97,7 @@ def add_interview(
     same = tx.find_round(company, role, at)
     if same is not None:
         return Added(same[0], same[1], False, unchanged=True)
-    app_id = tx.find_open(company, role)
+    app_id = tx.find_latest(company, role, waiting=True)
     reopened = False
     if app_id is None:
         latest = tx.find_latest(company, role)

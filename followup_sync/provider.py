@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -33,6 +34,8 @@ from .models import PushItem, RemoteItem, User
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from .pool import Throttle
+
 __all__ = [
     "CalendarReader",
     "ConflictError",
@@ -43,6 +46,8 @@ __all__ = [
     "ProviderContext",
     "ProviderError",
     "StateMap",
+    "Write",
+    "WriteResult",
     "validate_options",
 ]
 
@@ -178,6 +183,33 @@ class ProviderContext:
         return redaction.remember(value)
 
 
+@dataclass(frozen=True)
+class Write:
+    """One write for `Provider.write_many`.
+
+    `kind` is "create" (`item` set, `current` None), "update" (both set) or
+    "delete" (`current` set, `item` None); `tag` is the caller's, handed back as is.
+    """
+
+    kind: str
+    item: PushItem | None = None
+    current: RemoteItem | None = None
+    tag: Any = None
+
+    @property
+    def uid(self) -> str:
+        return self.item.uid if self.item is not None else self.current.uid
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """How one Write ended: `remote` for a create or update, or the `error`."""
+
+    write: Write
+    remote: RemoteItem | None = None
+    error: ProviderError | None = None
+
+
 class Provider(abc.ABC):
     """Base class for providers. Subclasses set `type`, `options` and the CRUD methods.
 
@@ -195,6 +227,10 @@ class Provider(abc.ABC):
       otherwise); deleting an item that is already gone is not an error.
     - ProviderAuthError for refused credentials, ProviderError for the rest.
       Messages are one line and never contain secrets.
+    - `write_many(writes)` performs writes and yields each outcome as soon as it
+      is known. The default calls create/update/delete: one after another, or on
+      up to `concurrency` threads (then those three must be safe to call from
+      several threads at once). A provider with a batch API overrides it.
     """
 
     type: ClassVar[str] = ""
@@ -206,6 +242,9 @@ class Provider(abc.ABC):
     #: was deleted or `path` changed): its emptiness is then not the user deleting
     #: each item, and the core recreates everything instead of dismissing it.
     target_reset: bool = False
+    #: How many writes `write_many` may have in flight at once (1: one after
+    #: another, in the caller's thread). Providers set it from an option.
+    concurrency: int = 1
 
     def __init__(self, name: str, options: Mapping[str, Any], context: ProviderContext):
         self.name = name
@@ -227,6 +266,42 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, current: RemoteItem) -> None: ...
+
+    def write_one(self, write: Write) -> WriteResult:
+        """`write` through create/update/delete; a ProviderError becomes the result's error."""
+        try:
+            if write.kind == "create":
+                return WriteResult(write, self.create(write.item))
+            if write.kind == "update":
+                return WriteResult(write, self.update(write.item, write.current))
+            self.delete(write.current)
+            return WriteResult(write)
+        except ProviderError as e:
+            return WriteResult(write, error=e)
+
+    def write_many(self, writes: Iterable[Write]) -> Iterator[WriteResult]:
+        """Perform `writes`, yielding each one's result as soon as it is known.
+
+        `writes` is read lazily and only from the calling thread (the caller may
+        render an item, or record something, while producing the next write), and
+        it may stop early: the caller stops producing writes after a rate limit.
+        Results may come in another order than the writes.
+        """
+        if self.concurrency <= 1:
+            for write in writes:
+                yield self.write_one(write)
+            return
+        from .pool import run_concurrently
+
+        yield from run_concurrently(writes, self.write_one, self.throttle)
+
+    @functools.cached_property
+    def throttle(self) -> Throttle:
+        """Shared by this provider's writer threads: how many writes may be in flight,
+        and how long every thread holds off after the server asked to slow down."""
+        from .pool import Throttle
+
+        return Throttle(self.concurrency)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

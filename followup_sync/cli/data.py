@@ -83,14 +83,17 @@ def import_(app: AppContext, path, dry_run, dayfirst):
             f"Note: ignored column{'s' if len(read.ignored_columns) > 1 else ''} {shown}", err=True
         )
     rows = read.rows
-    # A row's round is its place among the file's rows for that company and role.
+    # A row's round is its place among the file's rows for that company and role,
+    # by date; the same interview twice in a file is one round.
     by_date = sorted(range(len(rows)), key=lambda i: rows[i].at)
-    rounds: Counter[tuple[str, str]] = Counter()
+    seen: dict[tuple[str, str], list] = {}
     numbers = {}
     for i in by_date:
         key = (rows[i].company.casefold(), rows[i].role.casefold())
-        rounds[key] += 1
-        numbers[i] = rounds[key]
+        instants = seen.setdefault(key, [])
+        if not instants or instants[-1] != rows[i].at:
+            instants.append(rows[i].at)
+        numbers[i] = len(instants)
     done: Counter[str] = Counter()
     what = {
         "added": "new application",

@@ -89,19 +89,12 @@ class ApplicationQueries:
             raise UserInputError(f"{prefix!r} matches several applications: {shown}")
         return matches[0]
 
-    def find_open(self, company: str, role: str) -> str | None:
+    def find_latest(self, company: str, role: str, *, waiting: bool = False) -> str | None:
+        """The newest application with this company and role (only open ones if `waiting`)."""
         row = self.conn.execute(
             "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
-            " AND status = 'waiting' ORDER BY created_at DESC LIMIT 1",
-            (company, role),
-        ).fetchone()
-        return row[0] if row else None
-
-    def find_latest(self, company: str, role: str) -> str | None:
-        """The newest application with this company and role, whatever its status."""
-        row = self.conn.execute(
-            "SELECT id FROM applications WHERE lower(company) = lower(?) AND lower(role) = lower(?)"
-            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            + (" AND status = 'waiting'" if waiting else "")
+            + " ORDER BY created_at DESC, id DESC LIMIT 1",
             (company, role),
         ).fetchone()
         return row[0] if row else None

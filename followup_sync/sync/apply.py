@@ -1,22 +1,27 @@
 """Execute a Plan against one provider, handing each success to a Recorder at once.
 
-One handler per operation. A write is recorded right after it succeeds, so a
-crash loses at most the record of one write, which the next push recovers by
-adoption. For providers whose writes only land when their batch ends (a single
-file written once), records wait for the batch too: a record must never claim a
-write that a crash could still undo. Those are the two recording policies,
+The provider performs the writes (`Provider.write_many`: one at a time, on a pool
+of connections, or in batches); this module prepares each write when the provider
+asks for it and records each result the moment it arrives, on the caller's
+thread. A write is recorded right after it succeeds, so a crash loses at most the
+records of the writes in flight, which the next push recovers by adoption.
+
+For providers whose writes only land when their batch ends (a single file written
+once), records wait for the batch too: a record must never claim a write that a
+crash could still undo. Those are the two recording policies,
 `_Immediate` and `_Deferred`, over one `Recorder` sink.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
+from ..errors import ConflictError, ProviderAuthError, RateLimited
 from ..models import PushItem, Record, RemoteItem
+from ..provider import Write, WriteResult
 from .plan import WRITES, Action, Op, Plan
 from .pull import DELETING
 
@@ -122,36 +127,97 @@ class _Deferred(_Immediate):
 
 
 class _Run:
-    """One apply(): the handlers and their shared state."""
+    """One apply(): each write prepared when the provider asks for it, each result recorded.
 
-    def __init__(self, provider, recorded, now, render, policy):
+    The provider pulls writes from `writes()` and hands back results in whatever
+    order they finish (`Provider.write_many`); both happen on this thread, so the
+    recorder's SQLite connection never leaves it.
+    """
+
+    def __init__(self, plan, provider, recorded, now, render, policy, progress):
+        self.plan: Plan = plan
         self.provider: Provider = provider
         self.recorded: Mapping[str, Record] = recorded
         self.now: datetime = now
         self.render: Callable[[Wanted], PushItem] = render
         self.policy: _Immediate = policy
+        self.progress: Callable[[Action], None] | None = progress
         self.result = ApplyResult()
+        self.failures_in_a_row = 0
+        self.too_many_failures = False
+        self.not_tried = 0  # writes skipped after too many failures in a row
+        self.rate_limited = 0  # writes refused or skipped since the service rate-limited us
+        self.auth_error: ProviderAuthError | None = None
 
-    def create(self, action: Action) -> None:
+    # --- the writes, produced one at a time --------------------------------------
+    def writes(self) -> Iterator[Write]:
+        """The plan's writes, as the provider asks for them; store-only actions
+        (adopt, keep, forget) are recorded on the way, even after writes stopped."""
+        store_only = {Op.ADOPT: self.adopt, Op.KEEP: self.keep, Op.FORGET: self.forget}
+        for action in self.plan.actions:
+            if self.progress:
+                self.progress(action)
+            if action.op not in WRITES:
+                store_only[action.op](action)
+            elif self.auth_error is not None:
+                return  # refused credentials: nothing else will be accepted
+            elif self.rate_limited:
+                # The service refuses everything for a while (429 beyond our wait
+                # budget): every further write would be refused too. The next push
+                # resumes.
+                self.rate_limited += 1
+            elif self.too_many_failures:
+                self.not_tried += 1  # the target is down; do not hammer it item by item
+            else:
+                yield self.prepare(action)
+
+    def prepare(self, action: Action) -> Write:
+        if action.op == Op.DELETE:
+            rec = self.recorded.get(action.uid)
+            if rec is not None:
+                self.policy.before_delete(rec)
+            return Write("delete", None, action.remote, action)
         item = stamp(self.render(action.item), self.recorded.get(action.uid), self.now)
-        remote = self.provider.create(item)
-        self.policy.after(action.uid, _record(item, remote, self.now, item.sequence))
-        self.result.created += 1
+        if action.op == Op.CREATE:
+            return Write("create", item, None, action)
+        return Write("update", item, action.remote, action)
 
-    def update(self, action: Action) -> None:
-        item = stamp(self.render(action.item), self.recorded.get(action.uid), self.now)
-        remote = self.provider.update(item, action.remote)
-        self.policy.after(action.uid, _record(item, remote, self.now, item.sequence))
-        self.result.updated += 1
+    # --- each result, as soon as it is known -----------------------------------------
+    def finish(self, done: WriteResult) -> None:
+        action: Action = done.write.tag
+        error = done.error
+        out = self.result
+        if error is None:
+            self.failures_in_a_row = 0
+            if action.op == Op.DELETE:
+                self.policy.after(action.uid, None)
+                out.deleted += 1
+                return
+            item = done.write.item
+            self.policy.after(action.uid, _record(item, done.remote, self.now, item.sequence))
+            if action.op == Op.CREATE:
+                out.created += 1
+            else:
+                out.updated += 1
+        elif isinstance(error, ConflictError):
+            # Changed remotely between our listing and our write: the user's edit
+            # wins; the next push sees the new etag and keeps it.
+            out.kept += 1
+            out.conflicts += 1
+        elif isinstance(error, ProviderAuthError):
+            self.auth_error = self.auth_error or error
+        elif isinstance(error, RateLimited):
+            if not self.rate_limited:
+                out.errors.append(f"{action.op.value} {action.uid}: {error.message}")
+            self.rate_limited += 1
+        else:
+            out.failed += 1
+            out.errors.append(f"{action.op.value} {action.uid}: {error.message}")
+            self.failures_in_a_row += 1
+            if self.failures_in_a_row >= MAX_CONSECUTIVE_FAILURES:
+                self.too_many_failures = True
 
-    def delete(self, action: Action) -> None:
-        rec = self.recorded.get(action.uid)
-        if rec is not None:
-            self.policy.before_delete(rec)
-        self.provider.delete(action.remote)
-        self.policy.after(action.uid, None)
-        self.result.deleted += 1
-
+    # --- store-only actions ------------------------------------------------------------
     def adopt(self, action: Action) -> None:
         rec = self.recorded.get(action.uid)
         if rec is None:
@@ -183,17 +249,16 @@ def apply(
     render: Callable[[Wanted], PushItem],
     progress: Callable[[Action], None] | None = None,
 ) -> ApplyResult:
-    """Execute `plan` on `provider`; every success goes to `recorder` at once."""
+    """Execute `plan` on `provider`; every success goes to `recorder` at once.
+
+    Writes go through `provider.write_many`: one after another, on a bounded pool
+    of connections, or in batches, as the provider does them; each result is
+    recorded here as soon as it arrives. Refused credentials stop the writes (the
+    ones in flight finish and are recorded) and are raised; a rate limit or
+    MAX_CONSECUTIVE_FAILURES failures in a row stop the writes and are reported.
+    """
     policy = _Deferred(recorder) if provider.deferred_writes else _Immediate(recorder)
-    run = _Run(provider, recorded, now, render, policy)
-    handlers = {
-        Op.CREATE: run.create,
-        Op.UPDATE: run.update,
-        Op.DELETE: run.delete,
-        Op.ADOPT: run.adopt,
-        Op.KEEP: run.keep,
-        Op.FORGET: run.forget,
-    }
+    run = _Run(plan, provider, recorded, now, render, policy, progress)
     out = run.result
     if provider.deferred_writes:
         # The batch writes the target at its end and records follow: mark the
@@ -205,48 +270,20 @@ def apply(
         ]
         if marks:
             recorder.record(marks)
-    consecutive_failures = 0
-    not_tried = 0  # writes skipped because the service is rate limiting us
     with provider.batch():
-        for index, action in enumerate(plan.actions):
-            if progress:
-                progress(action)
-            if not_tried and action.op in WRITES:
-                # Would be refused too; store-only actions (adopt, keep, forget) still run.
-                not_tried += 1
-                continue
-            try:
-                handlers[action.op](action)
-                consecutive_failures = 0
-            except ConflictError:
-                # Changed remotely between our listing and our write: the user's
-                # edit wins; the next push sees the new etag and keeps it.
-                out.kept += 1
-                out.conflicts += 1
-            except ProviderAuthError:
-                raise
-            except RateLimited as e:
-                # The service refuses everything for a while (429 beyond our wait
-                # budget): every further write would be refused too, so stop writing
-                # now instead of failing item after item. The next push resumes.
-                out.errors.append(f"{action.op.value} {action.uid}: {e.message}")
-                not_tried = 1
-            except ProviderError as e:
-                out.failed += 1
-                out.errors.append(f"{action.op.value} {action.uid}: {e.message}")
-                consecutive_failures += 1
-                if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                    # The target is down; do not hammer it item by item.
-                    rest = len(plan.actions) - index - 1
-                    out.failed += rest
-                    out.errors.append(
-                        f"stopped after {MAX_CONSECUTIVE_FAILURES} failures in a row;"
-                        f" {rest} items not tried"
-                    )
-                    break
-    if not_tried:
-        out.failed += not_tried
-        if not_tried > 1:
-            out.errors.append(f"rate limited: {not_tried - 1} more writes not tried")
+        for done in provider.write_many(run.writes()):
+            run.finish(done)
+        if run.auth_error is not None:
+            raise run.auth_error
+    if run.rate_limited:
+        out.failed += run.rate_limited
+        if run.rate_limited > 1:
+            out.errors.append(f"rate limited: {run.rate_limited - 1} more writes not tried")
+    if run.too_many_failures:
+        out.failed += run.not_tried
+        out.errors.append(
+            f"stopped after {MAX_CONSECUTIVE_FAILURES} failures in a row;"
+            f" {run.not_tried} items not tried"
+        )
     policy.finish()
     return out

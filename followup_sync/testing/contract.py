@@ -11,7 +11,7 @@ from ..models import (
     PushItem,
     RemoteItem,
 )
-from ..provider import Provider
+from ..provider import Provider, Write
 from ..text import single_line
 from .factories import make_push_item, redate
 
@@ -68,6 +68,41 @@ class ProviderContract:
             for it in items:
                 provider.create(it)
         assert set(provider.list_items({})) == {it.uid for it in items}
+
+    def test_write_many_reports_each_write_alone(self, provider):
+        """`write_many` (one at a time, on a pool, or in batches): every write gets
+        its own result, a refused one does not take the others down, and what it
+        reports is what a listing shows."""
+        items = [make_push_item(attempt=a) for a in (1, 2, 3)] + [make_push_item(attempt=None)]
+        first = self._write(provider, provider.create, items[0])
+        with provider.batch():
+            results = list(
+                provider.write_many(Write("create", it, tag=n) for n, it in enumerate(items))
+            )
+        assert sorted(r.write.tag for r in results) == [0, 1, 2, 3]
+        by_uid = {r.write.uid: r for r in results}
+        assert isinstance(by_uid[items[0].uid].error, ConflictError)
+        written = {u: r.remote for u, r in by_uid.items() if u != items[0].uid}
+        assert all(r.error is None for u, r in by_uid.items() if u != items[0].uid)
+        listed = provider.list_items({})
+        assert set(listed) == {it.uid for it in items}
+        assert listed[items[0].uid].ref == first.ref
+        for uid, remote in written.items():
+            assert listed[uid].ref == remote.ref and listed[uid].content_hash == remote.content_hash
+            if remote.etag is not None:
+                assert listed[uid].etag == remote.etag
+        moved = [redate(it, it.item.due + timedelta(days=1)) for it in items[1:]]
+        with provider.batch():
+            results = list(
+                provider.write_many(
+                    [Write("update", m, listed[m.uid]) for m in moved]
+                    + [Write("delete", current=listed[items[0].uid])]
+                )
+            )
+        assert [r.error for r in results] == [None] * 4
+        listed = provider.list_items({})
+        assert set(listed) == {m.uid for m in moved}
+        assert {u: r.due for u, r in listed.items()} == {m.uid: m.item.due for m in moved}
 
     def test_create_existing_uid_is_a_conflict(self, provider):
         item = make_push_item()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -40,6 +42,12 @@ class MemoryProvider(Provider):
     `fail_next(op, error)` makes the next `op` ("create", "update", "delete",
     "list") raise `error`. With `deferred=True` writes land only when the batch
     ends, like the single-file ICS provider.
+
+    With `concurrency` > 1 the engine writes on that many threads (thread-safe
+    here, like a server); `latency` makes each write take that long, so writes
+    overlap, and `max_in_flight` tells how many did at most. `busy_next(n, s)`
+    makes the next `n` writes meet a "503, Retry-After: s" first, as a busy
+    server answers: the provider slows the pool down, waits, and tries again.
     """
 
     type = "memory"
@@ -52,23 +60,67 @@ class MemoryProvider(Provider):
         context: ProviderContext | None = None,
         *,
         deferred: bool = False,
+        concurrency: int = 1,
+        latency: float = 0.0,
     ):
         context = context or ProviderContext(user=User(timezone="UTC"), data_dir=Path("."))
         super().__init__(name, options or {}, context)
         self.deferred_writes = deferred  # type: ignore[misc]  # per instance in tests
+        self.concurrency = concurrency
+        self.latency = latency
         self.items: dict[str, StoredItem] = {}
         self.writes: list[tuple[str, str]] = []
+        self.write_threads: set[str] = set()  # names of the threads that wrote
+        self.in_flight = self.max_in_flight = 0
+        self.in_flight_log: list[int] = []  # writes in flight as each write began
+        self.limit_log: list[int] = []  # the pool's limit as each write began
         self._staged: dict[str, StoredItem | None] | None = None
         self._failures: dict[str, list[Exception]] = {}
+        self._busy: list[float] = []
         self._tags = itertools.count(1)
+        self._lock = threading.RLock()
 
     # --- what a test does -----------------------------------------------------------
     def fail_next(self, op: str, error: Exception | None = None) -> None:
-        self._failures.setdefault(op, []).append(error or ProviderError(f"{op} failed"))
+        with self._lock:
+            self._failures.setdefault(op, []).append(error or ProviderError(f"{op} failed"))
+
+    def busy_next(self, n: int, retry_after: float = 0.0) -> None:
+        with self._lock:
+            self._busy += [retry_after] * n
 
     def _maybe_fail(self, op: str) -> None:
-        if self._failures.get(op):
-            raise self._failures[op].pop(0)
+        with self._lock:
+            error = self._failures[op].pop(0) if self._failures.get(op) else None
+        if error is not None:
+            raise error
+
+    @contextlib.contextmanager
+    def _writing(self, op: str) -> Iterator[None]:
+        """One write as a server sees it: it waits for the pool's pause, may be told to
+        come back later, takes `latency`, then runs alone under the lock."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.in_flight_log.append(self.in_flight)
+            self.limit_log.append(self.throttle.limit)
+            self.write_threads.add(threading.current_thread().name)
+        try:
+            while True:
+                self.throttle.wait()
+                with self._lock:
+                    busy = self._busy.pop(0) if self._busy else None
+                if busy is None:
+                    break
+                self.throttle.slow_down(busy)
+            if self.latency:
+                time.sleep(self.latency)
+            self._maybe_fail(op)
+            with self._lock:
+                yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def _etag(self) -> str:
         return f"e{next(self._tags)}"
@@ -136,7 +188,18 @@ class MemoryProvider(Provider):
         )
 
     def create(self, item: PushItem) -> RemoteItem:
-        self._maybe_fail("create")
+        with self._writing("create"):
+            return self._create(item)
+
+    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
+        with self._writing("update"):
+            return self._update(item, current)
+
+    def delete(self, current: RemoteItem) -> None:
+        with self._writing("delete"):
+            self._delete(current)
+
+    def _create(self, item: PushItem) -> RemoteItem:
         if item.uid in self._current():
             raise ConflictError(f"{item.uid} already exists")
         stored = self._store(item, item.uid)
@@ -144,8 +207,7 @@ class MemoryProvider(Provider):
         self.writes.append(("create", item.uid))
         return self._remote(item.uid, stored)
 
-    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
-        self._maybe_fail("update")
+    def _update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
         now = self._current().get(item.uid)
         if now is None or now.etag != current.etag:
             raise ConflictError(f"{item.uid} changed since it was read")
@@ -154,8 +216,7 @@ class MemoryProvider(Provider):
         self.writes.append(("update", item.uid))
         return self._remote(item.uid, stored)
 
-    def delete(self, current: RemoteItem) -> None:
-        self._maybe_fail("delete")
+    def _delete(self, current: RemoteItem) -> None:
         now = self._current().get(current.uid)
         if now is None:
             return

@@ -8,13 +8,22 @@ look like a marker are defused, so company or role text cannot forge one.
 
 Thin by design: the core plans and diffs; this module renders a PushItem into a
 task and reports tasks back as RemoteItems. The SDK (todoist-api-python) has no
-base-URL option, no upload call and no retries, so this module adds an httpx
-transport that rewrites the base URL, posts uploads itself, and wraps every call
-in followup_sync.retry.retry_call.
+base-URL option, no upload call, no batch endpoint and no retries, so this module
+adds an httpx transport that rewrites the base URL, posts uploads and batches
+itself, and wraps every call in followup_sync.retry.retry_call.
 
-Why one module of ~800 lines: the marker format, the SDK adapter (transport,
-retries, rate-limit budget) and the task CRUD with its crash journal are one
-provider's private protocol; the sections below keep them apart within it.
+Writes go in batches through Todoist's command endpoint (POST /sync, at most 100
+commands a request): a new nudge is an item_add, a note_add for its draft that
+names the new task by a temp_id, and an item_complete if it was already sent;
+updates, completions and deletes are commands too. Each command has a uuid that
+Todoist applies only once, so a retried batch cannot duplicate anything. Uploads
+(one request each) and reads (listing, the current tasks before an update, the
+written tasks after a batch, 200 a page) stay on the SDK and the REST endpoints.
+A command that fails fails alone; journal.py covers tasks a batch left half-done.
+
+Why one module of ~900 lines: the marker format, the SDK adapter (transport,
+retries, rate-limit budget) and the batched task writes are one provider's
+private protocol; the sections below keep them apart within it.
 """
 
 from __future__ import annotations
@@ -26,15 +35,13 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from followup_sync.atomic import write_atomic
 from followup_sync.errors import (
     ConflictError,
     ProviderAuthError,
@@ -42,10 +49,12 @@ from followup_sync.errors import (
     RateLimited,
 )
 from followup_sync.models import UID_RE, ItemKind, ItemRef, ItemStatus, PushItem, RemoteItem
-from followup_sync.provider import Option, Provider
+from followup_sync.provider import Option, Provider, Write, WriteResult
 from followup_sync.redaction import redact
 from followup_sync.retry import RetryAfter, retry_call
 from followup_sync.text import task_title
+
+from .journal import ANY_TASK, MISSING, Entry, Journal
 
 T = TypeVar("T")
 
@@ -56,7 +65,19 @@ PAGE_LIMIT = 200  # the largest page Todoist serves: fewest listing requests
 # Todoist serves completed tasks for windows of at most ~3 months.
 COMPLETED_WINDOW = timedelta(days=89)
 ATTEMPTS = 5
-ANY_TASK = "*"  # journal value: the task's id was never seen
+MAX_COMMANDS = 100  # per /sync request: Todoist's documented limit
+# Appended to the content hash a listing reports for a task the journal says a
+# batch left half-done: it differs from every planned hash, so the core rewrites it.
+UNFINISHED = "+unfinished"
+DRAFT_NOTE = "Email draft: open the attached .eml in your mail app, check it, send it."
+COMMAND_WHAT = {
+    "item_add": "adding the task",
+    "item_update": "updating the task",
+    "item_delete": "deleting the task",
+    "item_complete": "closing the task",
+    "item_uncomplete": "reopening the task",
+    "note_add": "attaching the draft",
+}
 
 MARKER_PREFIX = "followup-sync:"
 MARKER_RE = re.compile(
@@ -165,6 +186,29 @@ class _Refused(ProviderError):
         self.status = status
 
 
+@dataclass
+class _Pending:
+    """One write on its way into a batch: its commands, and what the answer needs."""
+
+    write: Write
+    task_id: str  # the task's id, or the temp_id of a new one
+    commands: list[dict] = field(default_factory=list)
+    new: bool = False  # task_id is a temp_id
+    draft: str | None = None  # the note_add's uuid
+    eml: str | None = None  # the hash of the draft it attaches
+
+    @property
+    def uid(self) -> str:
+        return self.write.uid
+
+    def add(self, kind: str, args: dict, *, command_uuid: str | None = None, temp_id=None) -> str:
+        cmd = {"type": kind, "uuid": command_uuid or str(uuid.uuid4()), "args": args}
+        if temp_id:
+            cmd["temp_id"] = temp_id
+        self.commands.append(cmd)
+        return cmd["uuid"]
+
+
 class TodoistProvider(Provider):
     type = "todoist"
     options = {
@@ -204,6 +248,11 @@ class TodoistProvider(Provider):
             help="seconds to wait in total for rate limits and retries",
             check=lambda v: None if v >= 0 else "must be zero or more seconds",
         ),
+        "attach_eml": Option(
+            bool,
+            True,
+            help="attach each draft as an .eml file (one upload per new nudge)",
+        ),
     }
 
     def __init__(self, name, options, context):
@@ -215,6 +264,8 @@ class TodoistProvider(Provider):
         self.timeout = float(self.opts["timeout"] or context.timeout or 30.0)
         self.max_wait = float(self.opts["max_wait"])
         self.tz = ZoneInfo(context.user.timezone or "UTC")
+        self.attach_eml = bool(self.opts["attach_eml"])
+        self._journal = Journal(context.data_dir, name)
         self._api_obj = None
         self._http = None
         self._rid: str | None = None  # X-Request-Id of the write being (re)tried
@@ -416,13 +467,18 @@ class TodoistProvider(Provider):
                     result[uid] = replace(r, completed_on=day)
             done = {u: v for u, v in done.items() if u not in found or found[u][0].completed_at}
         self._save_done_state(done)
-        for uid, task_id in self._read_journal().items():
-            if uid in result and task_id in (ANY_TASK, result[uid].ref):
-                # Written without its draft (a crash mid-create): no hash, so the
-                # core updates it and update() attaches the draft.
-                result[uid] = replace(result[uid], content_hash=None)
+        settled = {}
+        for uid, entry in self._journal.read().items():
+            if uid in result and entry.task in (ANY_TASK, result[uid].ref):
+                # A batch left it half-done (no draft, or not completed): reported
+                # with a hash no plan has, so the core rewrites it and the write
+                # finishes it.
+                result[uid] = replace(
+                    result[uid], content_hash=result[uid].content_hash + UNFINISHED
+                )
             else:
-                self._journal(uid, None)
+                settled[uid] = None  # never written, or gone: nothing to finish
+        self._journal.update(settled)
         self._by_uid = {uid: r.ref for uid, r in result.items()}
         return result
 
@@ -507,56 +563,368 @@ class TodoistProvider(Provider):
         hh, mm = (int(x) for x in (marker.at or "00:00").split(":"))
         return datetime.combine(value, dtime(hh, mm), tzinfo=self.tz)
 
-    # --- writes -------------------------------------------------------------------
+    # --- writes: batches of /sync commands ----------------------------------------
     def create(self, item: PushItem) -> RemoteItem:
+        return self._write_one(Write("create", item))
+
+    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
+        return self._write_one(Write("update", item, current))
+
+    def delete(self, current: RemoteItem) -> None:
+        self._write_one(Write("delete", current=current))
+
+    def _write_one(self, write: Write) -> RemoteItem | None:
+        (result,) = self.write_many([write])
+        if result.error is not None:
+            raise result.error
+        return result.remote
+
+    def write_many(self, writes: Iterable[Write]) -> Iterator[WriteResult]:
+        """Writes in batches of up to MAX_COMMANDS commands; each result as soon as
+        its batch is answered (and its task read back)."""
+        source = iter(writes)
+        while chunk := self._next_chunk(source):
+            yield from self._write_chunk(chunk)
+
+    def _next_chunk(self, source: Iterator[Write]) -> list[Write]:
+        chunk: list[Write] = []
+        commands = 0
+        for write in source:
+            chunk.append(write)
+            commands += self._commands_for(write)
+            if commands + 3 > MAX_COMMANDS:
+                break  # a next write could need 3 more
+        return chunk
+
+    def _commands_for(self, write: Write) -> int:
+        """How many commands `write` will take, probably (a batch is split if more)."""
+        if write.kind == "delete":
+            return 1
+        item = write.item
+        sent = item.item.status == ItemStatus.SENT
+        n = 1 + (1 if item.eml and self.attach_eml else 0)
+        if write.kind == "create":
+            return n + sent
+        changed_draft = (
+            item.eml and self.attach_eml and _eml_hash(item) != write.current.extra.get("eml")
+        )
+        return 1 + bool(changed_draft) + (sent != (write.current.completed_on is not None))
+
+    def _write_chunk(self, chunk: list[Write]) -> Iterator[WriteResult]:
+        refs = [w.current.ref for w in chunk if w.kind != "create"]
+        tasks: dict[str, Any] = {}
+        read_error: ProviderError | None = None
+        if refs:
+            try:
+                # Todoist has no conditional writes: the tasks are read (200 a
+                # request) right before the batch, and one the user changed since
+                # our listing is left alone.
+                tasks = self._read_tasks(refs, "before writing")
+            except ProviderError as e:
+                read_error = e
+        stop = read_error if isinstance(read_error, RateLimited | ProviderAuthError) else None
+        batch: list[_Pending] = []
+        for write in chunk:
+            if stop is not None or (read_error is not None and write.kind != "create"):
+                yield WriteResult(write, error=stop or read_error)
+                continue
+            try:
+                step = self._prepare(write, tasks)
+            except ProviderError as e:
+                if isinstance(e, RateLimited | ProviderAuthError):
+                    stop = e  # every further request would be refused too
+                yield WriteResult(write, error=e)
+                continue
+            if isinstance(step, WriteResult):
+                yield step
+            else:
+                batch.append(step)
+        if batch and stop is not None:
+            # Refused credentials or a rate limit while preparing (an upload): the
+            # batch would be refused too. Nothing of it was written.
+            for p in batch:
+                yield WriteResult(p.write, error=stop)
+        elif batch:
+            yield from self._send(batch)
+
+    # --- one write's commands -------------------------------------------------------
+    def _prepare(self, write: Write, tasks: Mapping[str, Any]) -> _Pending | WriteResult:
+        if write.kind == "create":
+            return self._prepare_create(write)
+        task = tasks.get(write.current.ref)
+        if write.kind == "delete":
+            return self._prepare_delete(write, task)
+        return self._prepare_update(write, task)
+
+    def _prepare_create(self, write: Write) -> _Pending:
+        item = write.item
         by_uid = self._by_uid
         if by_uid is None:
             self.list_items({})  # once per run: create must not duplicate a UID
-            by_uid = self._by_uid or {}
-            self._by_uid = by_uid
-        if item.uid in by_uid:
+        if item.uid in (self._by_uid or {}):
             raise ConflictError(f"{self.describe()}: a task for {item.uid} already exists")
-        content, description, eml_hash = self._render(item)
+        content, description, _ = self._render(item)
         project_id, section_id = self._target(item)
-        api = self._api
-        # Upload first: if it fails, no task is left without its draft.
-        attachment = self._upload(item) if item.eml else None
-        if attachment is not None:
-            # From the task until its comment, a crash (or a lost answer) would leave
-            # a task that the next push adopts as complete: the journal makes that
-            # push repair it instead. Written first: the task id may never arrive.
-            self._journal(item.uid, ANY_TASK)
-        task = self._call(
-            f"adding the task for {item.uid}",
-            lambda: api.add_task(
-                content,
-                description=description,
-                project_id=project_id,
-                section_id=section_id,
-                labels=self.labels,
-                priority=priority_for(item),
-                due_datetime=item.item.due,
-                # Company text like "@home" or "#work" must stay text.
-                auto_parse_labels=False,
-            ),
-            write=True,
+        args = {
+            "content": content,
+            "description": description,
+            "project_id": project_id,
+            "labels": list(self.labels),
+            "priority": priority_for(item),
+            "due": self._due_arg(item),
+            # Company text like "@home" or "#work" must stay text.
+            "auto_parse_labels": False,
+        }
+        if section_id:
+            args["section_id"] = section_id
+        temp_id = str(uuid.uuid4())
+        pending = _Pending(write, temp_id, new=True)
+        pending.add("item_add", args, temp_id=temp_id)
+        if item.eml and self.attach_eml:
+            # Uploaded first: the batch then writes the task and its draft together.
+            attachment = self._upload(item)
+            pending.draft = pending.add(
+                "note_add",
+                {"item_id": temp_id, "content": DRAFT_NOTE, "file_attachment": attachment},
+            )
+            pending.eml = _eml_hash(item)
+        if item.item.status == ItemStatus.SENT:
+            pending.add("item_complete", {"id": temp_id})
+        return pending
+
+    def _prepare_update(self, write: Write, task: Any) -> _Pending:
+        item, current = write.item, write.current
+        if task is None:
+            raise ConflictError(f"{self.describe()}: the task for {item.uid} is gone")
+        old = parse_marker(task.description)
+        if old is None or old.uid != item.uid or task_etag(task) != current.etag:
+            raise ConflictError(f"{self.describe()}: the task for {item.uid} changed in Todoist")
+        content, description, eml_hash = self._render(item)
+        # Keep labels the user added; make sure ours are there.
+        labels = list(task.labels or []) + [x for x in self.labels if x not in (task.labels or [])]
+        pending = _Pending(write, task.id)
+        pending.add(
+            "item_update",
+            {
+                "id": task.id,
+                "content": content,
+                "description": description,
+                "labels": labels,
+                "priority": priority_for(item),
+                "due": self._due_arg(item),
+            },
         )
-        self._by_uid[item.uid] = task.id
+        entry = self._journal.get(item.uid, task.id)
+        if item.eml and self.attach_eml:
+            attach, again = _draft_to_attach(eml_hash, old.eml, entry)
+            if attach:
+                pending.draft = pending.add(
+                    "note_add",
+                    {
+                        "item_id": task.id,
+                        "content": DRAFT_NOTE,
+                        "file_attachment": self._upload(item),
+                    },
+                    command_uuid=again,
+                )
+                pending.eml = eml_hash
+        done = task.completed_at is not None
+        want_done = item.item.status == ItemStatus.SENT
+        if want_done != done:
+            pending.add("item_complete" if want_done else "item_uncomplete", {"id": task.id})
+        return pending
+
+    def _prepare_delete(self, write: Write, task: Any) -> _Pending | WriteResult:
+        current = write.current
+        if task is None:
+            self._forget(current.uid)
+            return WriteResult(write)  # already gone: nothing to do
+        marker = parse_marker(task.description)
+        if marker is None or marker.uid != current.uid:
+            raise ConflictError(f"{self.describe()}: the task for {current.uid} changed in Todoist")
+        if current.etag is not None and task_etag(task) != current.etag:
+            raise ConflictError(f"{self.describe()}: the task for {current.uid} changed in Todoist")
+        pending = _Pending(write, task.id)
+        pending.add("item_delete", {"id": task.id})
+        return pending
+
+    def _due_arg(self, item: PushItem) -> dict:
+        # A fixed-timezone due: the instant in UTC plus the zone it shows in, so the
+        # task is at the send time wherever the user opens Todoist.
+        when = item.item.due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"date": when, "timezone": self.tz.key}
+
+    # --- a batch, its answer, and the tasks it wrote ----------------------------------
+    def _send(self, batch: list[_Pending]) -> Iterator[WriteResult]:
+        # Tasks a batch could leave half-done are journaled before it is sent; what
+        # the journal said before is put back for a write Todoist refuses whole.
+        prior = self._journal.read()
+        self._journal.update(
+            {
+                p.uid: Entry(ANY_TASK if p.new else p.task_id, *_draft_state(p, {}, prior))
+                for p in batch
+                if len(p.commands) > 1
+            }
+        )
+        for group in _groups(batch):
+            try:
+                answer = self._post_commands(group)
+            except ProviderError as e:
+                # No answer: what Todoist applied is unknown. The journal keeps its
+                # entries, and the next push's listing shows what is there.
+                for p in group:
+                    yield WriteResult(p.write, error=e)
+                continue
+            yield from self._settle(group, answer, prior)
+
+    def _post_commands(self, group: list[_Pending]) -> dict:
+        commands = [c for p in group for c in p.commands]
+        self._api  # noqa: B018 - builds self._http and resolves the token
+
+        def post() -> dict:
+            response = self._http.post(
+                f"{DEFAULT_API_URL}/sync",  # rewritten to api_url by the transport
+                headers={
+                    "Authorization": f"Bearer {self._secret}",
+                    # A retried batch carries the same X-Request-Id and command
+                    # uuids: Todoist applies it once.
+                    "X-Request-Id": self._request_id(),
+                },
+                data={"commands": json.dumps(commands)},
+            )
+            response.raise_for_status()
+            return response.json()
+
         try:
-            if attachment is not None:
-                self._attach(task.id, attachment)
-                self._journal(item.uid, None)
-            done = item.item.status == ItemStatus.SENT
-            if done:
-                self._set_completed(task.id, True)
+            answer = self._call(
+                f"writing {len(group)} tasks ({len(commands)} commands)", post, write=True
+            )
+        except _NotFound:
+            raise ProviderError("Todoist has no /sync endpoint at api_url: check api_url") from None
+        if not isinstance(answer, dict) or not isinstance(answer.get("sync_status"), dict):
+            raise ProviderError("unexpected answer from Todoist while writing tasks")
+        return answer
+
+    def _settle(
+        self, group: list[_Pending], answer: dict, prior: Mapping[str, Entry]
+    ) -> Iterator[WriteResult]:
+        """Each write's result from the batch's answer: what failed fails alone."""
+        status = answer["sync_status"]
+        mapping = answer.get("temp_id_mapping") or {}
+        journal: dict[str, Entry | None] = {}
+        written: list[tuple[_Pending, str]] = []
+        for p in group:
+            first, rest = p.commands[0], p.commands[1:]
+            state = status.get(first["uuid"])
+            if state != "ok":
+                if p.write.kind == "delete" and _http_code(state) == 404:
+                    written.append((p, p.task_id))  # deleted meanwhile: the goal is reached
+                    continue
+                if state is not None:
+                    journal[p.uid] = _after_refusal(p, status, prior)
+                yield WriteResult(p.write, error=self._refusal(p, first, state))
+                continue
+            task_id = mapping.get(p.task_id) if p.new else p.task_id
+            if task_id is None:
+                yield WriteResult(
+                    p.write,
+                    error=ProviderError(
+                        f"{self.describe()}: Todoist added the task for {p.uid} without saying its"
+                        " id; the next push finds it"
+                    ),
+                )
+                continue
+            if p.new and self._by_uid is not None:
+                self._by_uid[p.uid] = task_id
+            failed = [(c, status.get(c["uuid"])) for c in rest if status.get(c["uuid"]) != "ok"]
+            if failed:
+                cmd, state = failed[0]
+                journal[p.uid] = Entry(task_id, *_draft_state(p, status, prior))
+                error = self._refusal(p, cmd, state)
+                yield WriteResult(
+                    p.write,
+                    error=type(error)(
+                        f"{error.message}; the task is written, the next push finishes it"
+                    ),
+                )
+                continue
+            journal[p.uid] = None  # written whole: nothing left to finish
+            written.append((p, task_id))
+        self._journal.update(journal)
+        yield from self._read_back(written)
+
+    def _refusal(self, p: _Pending, cmd: dict, state: Any) -> ProviderError:
+        what = f"{COMMAND_WHAT.get(cmd['type'], cmd['type'])} for {p.uid}"
+        if not isinstance(state, dict):
+            return ProviderError(
+                f"{self.describe()}: Todoist did not report on {what}; push again to check it"
+            )
+        code = _http_code(state)
+        text = redact(task_title(str(state.get("error") or state.get("error_tag") or ""), 160))
+        if code == 429:
+            return RateLimited(
+                f"Todoist is rate limiting requests (HTTP 429) while {what}. Nothing was lost:"
+                " push again later."
+            )
+        if code == 404 and cmd["type"] == "item_update":
+            return ConflictError(f"{self.describe()}: the task for {p.uid} is gone")
+        return ProviderError(f"Todoist refused {what} (HTTP {code}: {text})")
+
+    def _read_back(self, written: list[tuple[_Pending, str]]) -> Iterator[WriteResult]:
+        """Results for the written tasks, read back for their etags as a listing sees them."""
+        refs = [task_id for p, task_id in written if p.write.kind != "delete"]
+        try:
+            tasks = self._read_tasks(refs, "after writing") if refs else {}
         except ProviderError as e:
-            self._undo_create(task.id, item.uid, e)
-            raise
-        marker = self._marker_of_our_write(task)
-        remote = self._remote(task, marker, completed=done)
-        if done:
-            self._remember_done(item.uid, task.id, remote.completed_on)
-        return remote
+            # Written, but unread: unrecorded, so the next push adopts them.
+            tasks, read_error = {}, e
+        else:
+            read_error = None
+        for p, task_id in written:
+            if p.write.kind == "delete":
+                self._forget(p.uid)
+                yield WriteResult(p.write)
+                continue
+            task = tasks.get(task_id)
+            if task is None:
+                yield WriteResult(
+                    p.write,
+                    error=read_error
+                    or ProviderError(
+                        f"{self.describe()}: the task for {p.uid} was gone right after it was"
+                        " written; the next push checks it"
+                    ),
+                )
+                continue
+            try:
+                marker = self._marker_of_our_write(task)
+            except ProviderError as e:
+                yield WriteResult(p.write, error=e)
+                continue
+            remote = self._remote(task, marker)
+            self._remember_done(p.uid, task.id, remote.completed_on)
+            yield WriteResult(p.write, remote)
+
+    def _read_tasks(self, refs: list[str], why: str) -> dict[str, Any]:
+        """id -> task (None if gone): active ones 200 a request, completed ones one each."""
+        api = self._api
+        found: dict[str, Any] = {}
+        for start in range(0, len(refs), PAGE_LIMIT):
+            ids = refs[start : start + PAGE_LIMIT]
+            paginator = api.get_tasks(ids=ids, limit=PAGE_LIMIT)
+            for page in self._pages(f"reading {len(ids)} tasks {why}", paginator):
+                for task in page:
+                    found[task.id] = task
+        for ref in refs:
+            if ref in found:
+                continue
+            try:
+                found[ref] = self._call(
+                    f"reading task {ref} {why}", lambda ref=ref: api.get_task(ref)
+                )
+            except _NotFound:
+                found[ref] = None
+        return found
 
     def _marker_of_our_write(self, task: Any) -> Marker:
         marker = parse_marker(task.description)
@@ -568,131 +936,10 @@ class TodoistProvider(Provider):
             )
         return marker
 
-    def _undo_create(self, task_id: str, uid: str, error: ProviderError) -> None:
-        """Remove a task whose attachment could not be added, so the next push
-        writes it whole instead of adopting it without its draft."""
-        try:
-            self._call(
-                "removing a half-written task",
-                lambda: self._api.delete_task(task_id),
-                write=True,
-            )
-        except _NotFound:
-            pass
-        except ProviderError:
-            # Left in place; the journal entry makes the next push attach the draft.
-            return
-        self._by_uid.pop(uid, None)
-        self._journal(uid, None)
-
-    # A small local journal (data dir) of tasks written without their comment yet.
-    def _journal_path(self) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.name)
-        return Path(self.context.data_dir) / f"todoist-{safe}.unattached.json"
-
-    def _read_journal(self) -> dict[str, str]:
-        try:
-            data = json.loads(self._journal_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-    def _journal(self, uid: str, task_id: str | None) -> None:
-        entries = self._read_journal()
-        if task_id is None and uid not in entries:
-            return
-        if task_id is None:
-            entries.pop(uid)
-        else:
-            entries[uid] = task_id
-        path = self._journal_path()
-        if not entries:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A crash leaves the old journal or the new one, never a torn file.
-        write_atomic(path, json.dumps(entries).encode("utf-8"))
-
-    def update(self, item: PushItem, current: RemoteItem) -> RemoteItem:
-        task = self._fresh(current, "updating")
-        if task is None:
-            raise ConflictError(f"{self.describe()}: the task for {item.uid} is gone")
-        old = parse_marker(task.description)
-        if old is None or old.uid != item.uid or task_etag(task) != current.etag:
-            raise ConflictError(f"{self.describe()}: the task for {item.uid} changed in Todoist")
-        content, description, eml_hash = self._render(item)
-        # Keep labels the user added; make sure ours are there.
-        labels = list(task.labels or []) + [x for x in self.labels if x not in (task.labels or [])]
-        api = self._api
-        new = self._call(
-            f"updating the task for {item.uid}",
-            lambda: api.update_task(
-                task.id,
-                content=content,
-                description=description,
-                labels=labels,
-                priority=priority_for(item),
-                due_datetime=item.item.due,
-            ),
-            write=True,
-        )
-        unattached = self._read_journal().get(item.uid) in (ANY_TASK, task.id)
-        if item.eml and (eml_hash != old.eml or unattached):
-            # The draft changed (the old comment stays as history), or a crashed
-            # push never attached it.
-            self._attach(task.id, self._upload(item))
-            self._journal(item.uid, None)
-        done = task.completed_at is not None
-        want_done = item.item.status == ItemStatus.SENT
-        if want_done != done:
-            self._set_completed(task.id, want_done)
-        marker = self._marker_of_our_write(new)
-        if want_done and done:
-            # Completed before (by the user or us): keep the day Todoist recorded.
-            new = replace(new, completed_at=task.completed_at)
-        remote = self._remote(new, marker, completed=want_done)
-        self._remember_done(item.uid, new.id, remote.completed_on)
-        return remote
-
-    def delete(self, current: RemoteItem) -> None:
-        task = self._fresh(current, "deleting")
-        if task is None:
-            self._forget(current.uid)
-            return  # already gone: nothing to do
-        marker = parse_marker(task.description)
-        if marker is None or marker.uid != current.uid:
-            raise ConflictError(f"{self.describe()}: the task for {current.uid} changed in Todoist")
-        if current.etag is not None and task_etag(task) != current.etag:
-            raise ConflictError(f"{self.describe()}: the task for {current.uid} changed in Todoist")
-        with contextlib.suppress(_NotFound):  # deleted meanwhile: the goal is reached
-            self._call(
-                f"deleting the task for {current.uid}",
-                lambda: self._api.delete_task(task.id),
-                write=True,
-            )
-        self._forget(current.uid)
-
     def _forget(self, uid: str) -> None:
         if self._by_uid is not None:
             self._by_uid.pop(uid, None)
         self._remember_done(uid, "", None)
-
-    def _fresh(self, current: RemoteItem, why: str) -> Any | None:
-        """Re-read the task (one GET) to compare etags; None if it is gone."""
-        try:
-            return self._call(
-                f"reading the task for {current.uid} before {why}",
-                lambda: self._api.get_task(current.ref),
-            )
-        except _NotFound:
-            return None
-
-    def _set_completed(self, task_id: str, done: bool) -> None:
-        api = self._api
-        fn = api.complete_task if done else api.uncomplete_task
-        self._call(
-            "closing the task" if done else "reopening the task", lambda: fn(task_id), write=True
-        )
 
     # --- rendering -------------------------------------------------------------
     def _render(self, item: PushItem) -> tuple[str, str, str | None]:
@@ -701,7 +948,7 @@ class TodoistProvider(Provider):
         if not re.fullmatch(r"[!-~]{1,128}", item.content_hash):
             raise ProviderError(f"{self.describe()}: content hash is not markable for {item.uid}")
         content = task_title(item.summary, CONTENT_MAX) or item.uid
-        eml_hash = hashlib.sha256(item.eml).hexdigest()[:12] if item.eml else None
+        eml_hash = _eml_hash(item) if self.attach_eml else None
         at = item.item.due.astimezone(self.tz).strftime("%H:%M")
         marker = render_marker(item.uid, item.content_hash, at, eml_hash)
         body = body_text(item.description)
@@ -748,17 +995,17 @@ class TodoistProvider(Provider):
             self._sections[name] = section.id
         return self._project_id, self._sections[name]
 
-    def _upload(self, item: PushItem):
-        """POST /uploads (multipart field `file`): the SDK has no call for it."""
-        from todoist_api_python.models import Attachment
+    def _upload(self, item: PushItem) -> dict:
+        """POST /uploads (multipart field `file`): the SDK has no call for it.
 
+        Returns the attachment object, as note_add takes it."""
         self._api  # noqa: B018 - builds self._http and resolves the token
         slug = re.sub(r"[^A-Za-z0-9]+", "-", item.company).strip("-")[:40] or "draft"
         step = item.item.step
         filename = f"follow-up-{slug}-{step}.eml"
         eml = item.eml or b""
 
-        def post():
+        def post() -> dict:
             response = self._http.post(
                 f"{DEFAULT_API_URL}/uploads",  # rewritten to api_url by the transport
                 headers={
@@ -769,21 +1016,89 @@ class TodoistProvider(Provider):
                 data={"file_name": filename},
             )
             response.raise_for_status()
-            return Attachment.from_dict(response.json())
+            attachment = response.json()
+            if not isinstance(attachment, dict) or not attachment.get("file_url"):
+                raise ValueError("no file_url")
+            return attachment
 
         return self._call(f"uploading the draft for {item.uid}", post, write=True)
 
-    def _attach(self, task_id: str, attachment) -> None:
-        api = self._api
-        self._call(
-            "attaching the draft",
-            lambda: api.add_comment(
-                "Email draft: open the attached .eml in your mail app, check it, send it.",
-                task_id=task_id,
-                attachment=attachment,
-            ),
-            write=True,
-        )
+
+def _groups(batch: list[_Pending]) -> Iterator[list[_Pending]]:
+    """Requests of at most MAX_COMMANDS commands; a write's commands stay together
+    (later ones name the new task by its temp_id)."""
+    group: list[_Pending] = []
+    count = 0
+    for p in batch:
+        if group and count + len(p.commands) > MAX_COMMANDS:
+            yield group
+            group, count = [], 0
+        group.append(p)
+        count += len(p.commands)
+    if group:
+        yield group
+
+
+def _draft_to_attach(
+    eml_hash: str | None, on_task: str | None, entry: Entry | None
+) -> tuple[bool, str | None]:
+    """Whether an update attaches its draft, and the note_add uuid to send again.
+
+    What the journal knows about this very draft comes first: attached already,
+    known missing, or sent in a batch of unknown fate (then its uuid goes again:
+    Todoist applies it once at most). Otherwise the draft is attached when it
+    changed (the old comment stays as history), or when a batch never attached it.
+    """
+    if entry is not None and entry.eml is not None and entry.eml == eml_hash:
+        if entry.draft is None:
+            return False, None
+        return True, (None if entry.draft == MISSING else entry.draft)
+    if eml_hash != on_task:
+        return True, None
+    if entry is not None and entry.draft is not None:
+        return True, (None if entry.draft == MISSING else entry.draft)
+    return False, None
+
+
+def _draft_state(
+    p: _Pending, status: Mapping[str, Any], prior: Mapping[str, Entry]
+) -> tuple[str | None, str | None]:
+    """(draft, eml) for the journal once `status` is known (empty: before the batch)."""
+    if p.draft is None:
+        before = prior.get(p.uid)
+        return (before.draft, before.eml) if before is not None else (None, None)
+    state = status.get(p.draft)
+    if state == "ok":
+        return None, p.eml  # attached
+    if state is None:
+        return p.draft, p.eml  # fate unknown: send the same uuid again
+    return MISSING, None  # refused: attach a new one
+
+
+def _after_refusal(
+    p: _Pending, status: Mapping[str, Any], prior: Mapping[str, Entry]
+) -> Entry | None:
+    """The journal entry after Todoist refused a write's first command.
+
+    A new task was not made (its other commands named it, and failed with it). An
+    update's other commands may have gone through: a draft it attached is noted,
+    so the next attempt does not attach it twice; an entry the task had stays.
+    """
+    before = prior.get(p.uid)
+    if p.new:
+        return before
+    draft, eml = _draft_state(p, status, prior)
+    if before is None and not (p.draft is not None and draft is None):
+        return None  # nothing of it was written
+    return Entry(p.task_id, draft, eml)
+
+
+def _http_code(state: Any) -> int | None:
+    return state.get("http_code") if isinstance(state, dict) else None
+
+
+def _eml_hash(item: PushItem) -> str | None:
+    return hashlib.sha256(item.eml).hexdigest()[:12] if item.eml else None
 
 
 def _rank(task: Any) -> tuple[bool, str, str]:

@@ -14,6 +14,7 @@ import pytest
 from caldav.calendarobjectresource import Event, Todo
 
 from followup_sync.errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
+from followup_sync.provider import Write
 from followup_sync.testing import ProviderContract, make_context, make_push_item, redate
 from followup_sync_caldav.provider import CalDAVProvider
 from tests.support import caldav_servers
@@ -398,3 +399,101 @@ def test_servers_without_sync_tokens_use_the_ctag(caldav_server, counting_proxy_
     assert proxy.total == 1 and proxy.counts["PROPFIND"] == 1
     rb = p.create(b)
     assert p.list_items({**known, b.uid: rb}) == p.list_items({}) == {a.uid: ra, b.uid: rb}
+
+
+# --- writes on a pool of connections ------------------------------------------------
+
+
+def _twelve_items():
+    return [
+        make_push_item(f"app-{n}", attempt=a, company=f"Company {n}")
+        for n in range(4)
+        for a in (1, 2, 3)
+    ]
+
+
+def _edit_in_other_app(server, provider, remote):
+    client, cal = other_app(server, provider)
+    obj = Event(client=client, url=urljoin(server.url, remote.ref), parent=cal)
+    obj.load()
+    obj.icalendar_component["SUMMARY"] = "Edited by the user"
+    obj.save(precondition="etag")
+
+
+def test_concurrent_writes_overlap_and_stay_conditional(
+    caldav_server, counting_proxy_factory, tmp_path
+):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url, concurrency=4)
+    p.list_items({})
+    proxy.slow_down(0.05)  # a slow link, so writes overlap
+    proxy.reset()
+    items = _twelve_items()
+    results = list(p.write_many(Write("create", it) for it in items))
+    assert [r.error for r in results] == [None] * 12
+    assert 2 <= proxy.max_in_flight <= 4
+    # Xandikos may answer 423 Locked while another write holds its git index: retried.
+    assert [e.upstream for e in proxy.log].count(201) == 12
+    listed = p.list_items({})
+    assert listed == {r.remote.uid: r.remote for r in results}
+    # If-None-Match: * on every create: nothing is overwritten, however many at once.
+    again = list(p.write_many(Write("create", it) for it in items))
+    assert all(isinstance(r.error, ConflictError) for r in again)
+    # If-Match on every update: the one the user edited meanwhile is refused alone.
+    _edit_in_other_app(caldav_server, p, listed[items[0].uid])
+    moved = [redate(it, it.item.due + timedelta(days=1)) for it in items]
+    updates = list(p.write_many(Write("update", m, listed[m.uid]) for m in moved))
+    refused = [r.write.uid for r in updates if r.error is not None]
+    assert refused == [items[0].uid]
+    assert isinstance(next(r.error for r in updates if r.error), ConflictError)
+    now = p.list_items({})
+    assert {u: r.content_hash for u, r in now.items() if u != items[0].uid} == {
+        m.uid: m.content_hash for m in moved[1:]
+    }
+    # If-Match on every delete: the one edited meanwhile stays.
+    _edit_in_other_app(caldav_server, p, now[items[1].uid])
+    deletes = list(p.write_many(Write("delete", current=r) for r in now.values()))
+    assert [r.write.uid for r in deletes if r.error is not None] == [items[1].uid]
+    assert set(p.list_items({})) == {items[1].uid}
+
+
+def test_a_429_makes_every_connection_wait_and_the_pool_shrink(
+    caldav_server, counting_proxy_factory, tmp_path
+):
+    proxy = counting_proxy_factory(caldav_server.url)  # 429 comes with Retry-After: 1
+    p = make_provider(caldav_server, tmp_path, url=proxy.url, concurrency=4)
+    p.list_items({})
+    proxy.slow_down(0.02)
+    proxy.reset()
+    proxy.inject("PUT", "429")
+    results = list(p.write_many(Write("create", it) for it in _twelve_items()))
+    assert [r.error for r in results] == [None] * 12
+    assert p.throttle.backoffs >= 1  # (Xandikos may add a 423 Locked or two)
+    (refused,) = [e for e in proxy.log if e.fault == "429"]
+    # The writes already in flight finish; no new request is sent during Retry-After.
+    held = [e for e in proxy.log if refused.at + 0.2 < e.at < refused.at + 0.9]
+    assert held == [], held
+    assert [e.upstream for e in proxy.log].count(201) == 12
+    assert len(p.list_items({})) == 12
+
+
+def test_a_503_shrinks_the_pool_and_is_retried(caldav_server, counting_proxy_factory, tmp_path):
+    proxy = counting_proxy_factory(caldav_server.url)
+    p = make_provider(caldav_server, tmp_path, url=proxy.url, concurrency=4)
+    p.list_items({})
+    proxy.reset()
+    proxy.inject("PUT", "503")
+    results = list(p.write_many(Write("create", it) for it in _twelve_items()))
+    assert [r.error for r in results] == [None] * 12
+    assert p.throttle.backoffs >= 1 and [e.status for e in proxy.log].count(503) == 1
+    assert [e.upstream for e in proxy.log].count(201) == 12
+
+
+def test_concurrency_option_is_checked(caldav_server, tmp_path):
+    for bad in (0, 33):
+        with pytest.raises(ConfigError) as e:
+            make_provider(caldav_server, tmp_path, concurrency=bad)
+        assert "[providers.test] concurrency" in e.value.message and e.value.exit_code == 3
+    with pytest.raises(ConfigError, match="concurrency must be a whole number"):
+        make_provider(caldav_server, tmp_path, concurrency="8")
+    assert make_provider(caldav_server, tmp_path, concurrency=1).concurrency == 1

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError
+from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from followup_sync.models import ItemStatus
+from followup_sync.provider import Write
 from followup_sync.testing import ProviderContract, make_push_item, redate
 from followup_sync_todoist.provider import parse_marker, render_marker
 
@@ -128,9 +129,12 @@ def test_eml_uploaded_and_attached_as_a_comment(todoist_provider, fake):
     assert writes == [
         ("POST", "/api/v1/projects"),  # "Job search follow-ups" did not exist yet
         ("POST", "/api/v1/uploads"),
-        ("POST", "/api/v1/tasks"),
-        ("POST", "/api/v1/comments"),
+        ("POST", "/api/v1/sync"),  # the task and its comment, in one batch
     ]
+    add, note = fake.command_log
+    assert (add.type, note.type) == ("item_add", "note_add")
+    assert note.args["item_id"] != remote.ref  # named by the new task's temp_id
+    assert add.status == note.status == "ok"
 
 
 def test_move_on_marker_is_a_task_without_attachment(todoist_provider, fake):
@@ -260,13 +264,110 @@ def test_update_of_a_task_the_user_deleted_is_a_conflict(todoist_provider, fake)
 def test_requests_per_new_nudge(todoist_provider, fake):
     todoist_provider.list_items({})
     fake.reset_log()
-    nudges = [make_push_item(attempt=a) for a in (1, 2, 3)]
-    for it in nudges:
-        todoist_provider.create(it)
+    nudges = [make_push_item(f"app-{n}", attempt=1, company=f"Co{n}") for n in range(6)]
+    results = list(todoist_provider.write_many(Write("create", it) for it in nudges))
+    assert [r.error for r in results] == [None] * 6
     # Finding (here: creating) the project happens once per run, not per nudge.
-    per_run = len(fake.requests(path="/projects$"))
-    assert per_run == 2
-    assert (len(fake.requests()) - per_run) / len(nudges) <= 3
+    kinds = [f"{r.method} {r.path.split('?')[0]}" for r in fake.requests()]
+    assert kinds == [
+        "GET /api/v1/projects",
+        "POST /api/v1/projects",
+        *["POST /api/v1/uploads"] * 6,  # one each
+        "POST /api/v1/sync",  # 6 tasks and 6 comments
+        "GET /api/v1/tasks",  # read back, for their etags
+    ]
+    assert len(fake.command_log) == 12
+
+
+def test_without_attachments_many_nudges_cost_two_requests(make_provider, fake):
+    p = make_provider(attach_eml=False)
+    p.list_items({})
+    fake.reset_log()
+    nudges = [
+        make_push_item(f"app-{n}", attempt=a, company=f"Co{n}")
+        for n in range(20)
+        for a in (1, 2, 3)
+    ]
+    results = list(p.write_many(Write("create", it) for it in nudges))
+    assert [r.error for r in results] == [None] * 60
+    writes = [(r.method, r.path.split("?")[0]) for r in fake.requests() if "projects" not in r.path]
+    assert writes == [("POST", "/api/v1/sync"), ("GET", "/api/v1/tasks")]
+    assert fake.comments == {} and fake.files == {}
+    for r in results:
+        marker = parse_marker(fake.tasks[r.remote.ref]["description"])
+        assert marker.eml is None and "mailto:" in fake.tasks[r.remote.ref]["description"]
+    assert p.list_items({}) == {r.remote.uid: r.remote for r in results}
+
+
+def test_batches_stay_within_100_commands(todoist_provider, fake):
+    todoist_provider.list_items({})
+    fake.reset_log()
+    nudges = [make_push_item(f"app-{n}", attempt=1, company=f"Co{n}") for n in range(70)]
+    results = list(todoist_provider.write_many(Write("create", it) for it in nudges))
+    assert [r.error for r in results] == [None] * 70
+    batches = fake.requests("POST", "/sync$")
+    assert len(batches) == 2 and all(b.commands <= 100 for b in batches)
+    assert sum(b.commands for b in batches) == 140
+    assert len(fake.live_tasks()) == 70
+
+
+def test_a_command_that_fails_fails_alone_and_the_next_run_retries_it(make_provider, fake):
+    p = make_provider()
+    items = [make_push_item(f"app-{n}", attempt=1, company=f"Co{n}") for n in range(3)]
+    p.list_items({})
+    fake.fail_command("item_add", http_code=400, error="Invalid argument value", match="Co1")
+    results = list(p.write_many(Write("create", it) for it in items))
+    errors = {r.write.uid: r.error for r in results}
+    assert errors[items[0].uid] is None and errors[items[2].uid] is None
+    failed = errors[items[1].uid]
+    assert isinstance(failed, ProviderError) and "HTTP 400" in failed.message
+    assert "\n" not in failed.message
+    assert len(fake.requests("POST", "/sync$")) == 1
+    # Its comment named a task that was never made: refused too, nothing half-written.
+    assert [c.status for c in fake.command_log if c.type == "note_add"] == [
+        "ok",
+        "INVALID_TEMPID",
+        "ok",
+    ]
+    assert not p._journal.path.exists()
+    again = make_provider()  # the next push
+    assert set(again.list_items({})) == {items[0].uid, items[2].uid}
+    again.create(items[1])
+    assert len(fake.live_tasks()) == 3
+    assert all(len(fake.task_comments(t["id"])) == 1 for t in fake.live_tasks())
+
+
+def test_updates_completions_and_deletes_are_batched(make_provider, fake):
+    p = make_provider()
+    items = [make_push_item(f"app-{n}", attempt=1, company=f"Co{n}") for n in range(4)]
+    listed_before = {
+        r.remote.uid: r.remote for r in p.write_many(Write("create", i) for i in items)
+    }
+    moved = redate(items[0], items[0].item.due + timedelta(days=1))
+    moved = replace(moved, eml=b"Subject: a new draft\r\n\r\nHi\r\n")
+    sent = replace(items[1], item=replace(items[1].item, status=ItemStatus.SENT), content_hash="s1")
+    fake.reset_log()
+    writes = [
+        Write("update", moved, listed_before[moved.uid]),
+        Write("update", sent, listed_before[sent.uid]),
+        Write("delete", current=listed_before[items[2].uid]),
+        Write("delete", current=listed_before[items[3].uid]),
+    ]
+    results = list(p.write_many(writes))
+    assert [r.error for r in results] == [None] * 4
+    assert [c.type for c in fake.command_log] == [
+        "item_update",
+        "note_add",  # the draft of the moved nudge changed with its date
+        "item_update",
+        "item_complete",
+        "item_delete",
+        "item_delete",
+    ]
+    kinds = [f"{r.method} {r.path.split('?')[0]}" for r in fake.requests()]
+    assert kinds.count("POST /api/v1/sync") == 1 and kinds.count("POST /api/v1/uploads") == 1
+    assert fake.tasks[listed_before[sent.uid].ref]["checked"] is True
+    assert {r.remote.uid for r in results if r.remote} == {moved.uid, sent.uid}
+    assert p.list_items({}) == {r.remote.uid: r.remote for r in results if r.remote}
 
 
 def test_noop_listing_is_one_request_per_page_and_no_writes(todoist_provider, fake):
@@ -334,12 +435,21 @@ def test_completed_lookup_without_a_filter_when_todoist_refuses_it(make_provider
 
 def test_429_storm_honours_retry_after_then_succeeds(todoist_provider, fake):
     todoist_provider.list_items({})
-    fake.fail_next("429", 2, retry_after="1", match="POST /api/v1/tasks$")
+    fake.fail_next("429", 2, retry_after="1", match="POST /api/v1/sync$")
     started = time.monotonic()
     remote = todoist_provider.create(make_push_item())
     assert time.monotonic() - started >= 2.0  # waited as told, twice
-    assert len(fake.requests("POST", "/tasks$")) == 3
+    assert len(fake.requests("POST", "/sync$")) == 3
     assert [t["id"] for t in fake.live_tasks()] == [remote.ref]
+
+
+def test_over_the_rate_limit_todoist_answers_429(make_provider, fake):
+    fake.rate_limit = (3, 60.0)
+    p = make_provider(max_wait=0)
+    p.list_items({})  # active tasks, completed tasks
+    with pytest.raises(RateLimited, match=r"rate limit.*asked to wait 6\ds"):
+        p.create(make_push_item())  # the projects, then creating the project: refused
+    assert fake.rate_limited == 1 and fake.requests()[-1].status == 429
 
 
 def test_429_beyond_the_bound_is_a_clear_error_and_nothing_is_lost(todoist_provider, fake):
@@ -349,33 +459,55 @@ def test_429_beyond_the_bound_is_a_clear_error_and_nothing_is_lost(todoist_provi
         todoist_provider.create(make_push_item())
     assert "\n" not in e.value.message
     assert fake.live_tasks() == []
-    # Past the bound in the middle of a create: the half-written task is removed
-    # so the next push writes it whole.
-    fake.fail_next("429", 1, retry_after="3600", match="POST /api/v1/comments")
-    with pytest.raises(ProviderError):
+    # The batch itself refused: nothing was written.
+    fake.fail_next("429", 1, retry_after="3600", match="POST /api/v1/sync")
+    with pytest.raises(RateLimited):
         todoist_provider.create(make_push_item())
     assert fake.live_tasks() == []
+    todoist_provider.list_items({})  # the next push: nothing to finish
     remote = todoist_provider.create(make_push_item())
     assert len(fake.task_comments(remote.ref)) == 1
 
 
 def test_a_task_left_without_its_draft_is_repaired_by_the_next_run(make_provider, fake):
     item = make_push_item()
-    first = make_provider(max_wait=0)
+    first = make_provider()
     first.list_items({})
-    # The comment fails and so does the clean-up: the task stays without its .eml.
-    fake.fail_next("status", 10, status=503, match="POST /api/v1/comments|DELETE /api/v1/tasks")
-    with pytest.raises(ProviderError, match="HTTP 503"):
+    # The comment fails alone inside the batch: the task is written without its .eml.
+    fake.fail_command("note_add", http_code=503, error="Service unavailable")
+    with pytest.raises(ProviderError, match="HTTP 503.*the next push finishes it"):
         first.create(item)
-    fake.clear_faults()
     (task,) = fake.live_tasks()
     assert fake.task_comments(task["id"]) == []
     second = make_provider()  # the next push
     listed = second.list_items({})
-    assert listed[item.uid].content_hash is None  # so the core rewrites it
+    assert listed[item.uid].content_hash != item.content_hash  # so the core rewrites it
     second.update(item, listed[item.uid])
     assert len(fake.task_comments(task["id"])) == 1
     assert second.list_items({})[item.uid].content_hash == item.content_hash
+
+
+def test_a_batch_whose_answer_never_came_is_finished_without_a_second_comment(make_provider, fake):
+    """The batch was applied but the push never heard back (it died, or the link did):
+    the next push finds the task by its marker and finishes it; the draft's command is
+    sent again with its uuid, which Todoist applies once."""
+    item = replace(make_push_item(), item=replace(make_push_item().item, status=ItemStatus.SENT))
+    first = make_provider(max_wait=1)
+    first.list_items({})
+    fake.fail_next("drop_after", 10, match="POST /api/v1/sync$")
+    with pytest.raises(ProviderError):
+        first.create(item)
+    fake.clear_faults()
+    (task,) = fake.live_tasks()
+    assert len(fake.task_comments(task["id"])) == 1 and task["checked"]
+    second = make_provider()
+    listed = second.list_items({})
+    assert listed[item.uid].content_hash != item.content_hash
+    second.update(item, listed[item.uid])
+    assert len(fake.task_comments(task["id"])) == 1  # not attached twice
+    assert [c.status for c in fake.command_log if c.type == "note_add"][-1] == "again"
+    assert second.list_items({})[item.uid].content_hash == item.content_hash
+    assert len(fake.live_tasks()) == 1
 
 
 def test_429_storm_longer_than_the_attempts_gives_up(todoist_provider, fake):
@@ -386,11 +518,56 @@ def test_429_storm_longer_than_the_attempts_gives_up(todoist_provider, fake):
     assert len(fake.requests("POST", "/uploads")) == 5
 
 
+def test_a_finished_task_leaves_the_journal_even_when_finishing_took_one_command(
+    make_provider, fake
+):
+    """Sent before its first push, without a draft: added and closed in one batch whose
+    answer never came. Todoist shows it closed, so the next push's rewrite is a single
+    item_update; that must still settle the journal, or the task is rewritten forever."""
+    base = make_push_item()
+    item = replace(base, item=replace(base.item, status=ItemStatus.SENT))
+    first = make_provider(max_wait=1, attach_eml=False)
+    first.list_items({})
+    fake.fail_next("drop_after", 10, match="POST /api/v1/sync$")
+    with pytest.raises(ProviderError):
+        first.create(item)
+    fake.clear_faults()
+    second = make_provider(attach_eml=False)
+    listed = second.list_items({})
+    assert listed[item.uid].content_hash != item.content_hash
+    fake.reset_log()
+    second.update(item, listed[item.uid])
+    assert [c.type for c in fake.command_log] == ["item_update"]
+    again = make_provider(attach_eml=False).list_items({})
+    assert again[item.uid].content_hash == item.content_hash
+    assert not second._journal.path.exists()
+
+
+def test_a_refused_rewrite_keeps_the_task_marked_unfinished(make_provider, fake):
+    item = make_push_item()
+    first = make_provider()
+    first.list_items({})
+    fake.fail_command("note_add", http_code=503)
+    with pytest.raises(ProviderError):
+        first.create(item)  # written without its draft
+    second = make_provider()
+    listed = second.list_items({})
+    fake.fail_command("item_update", http_code=500)
+    with pytest.raises(ProviderError, match="HTTP 500"):
+        second.update(item, listed[item.uid])
+    third = make_provider()  # still unfinished: the next push tries again
+    listed = third.list_items({})
+    assert listed[item.uid].content_hash != item.content_hash
+    third.update(item, listed[item.uid])
+    (task,) = fake.live_tasks()
+    assert len(fake.task_comments(task["id"])) == 1
+
+
 def test_500_then_success_reuses_the_request_id(todoist_provider, fake):
     todoist_provider.list_items({})
-    fake.fail_next("status", 1, status=500, match="POST /api/v1/tasks$")
+    fake.fail_next("status", 1, status=500, match="POST /api/v1/sync$")
     todoist_provider.create(make_push_item())
-    posts = fake.requests("POST", "/tasks$")
+    posts = fake.requests("POST", "/sync$")
     assert [r.status for r in posts] == [500, 200]
     assert posts[0].request_id and posts[0].request_id == posts[1].request_id
     assert len(fake.live_tasks()) == 1
@@ -398,16 +575,16 @@ def test_500_then_success_reuses_the_request_id(todoist_provider, fake):
 
 def test_dropped_connection_after_the_write_does_not_duplicate(todoist_provider, fake):
     todoist_provider.list_items({})
-    fake.fail_next("drop_after", 1, match="POST /api/v1/tasks$")
+    fake.fail_next("drop_after", 1, match="POST /api/v1/sync$")
     todoist_provider.create(make_push_item())
-    posts = fake.requests("POST", "/tasks$")
+    posts = fake.requests("POST", "/sync$")
     # The first one took effect but its answer was lost; the retry is replayed.
     assert [(r.applied, r.replayed, r.fault) for r in posts] == [
         (True, False, "drop_after"),
         (False, True, None),
     ]
     assert posts[0].request_id == posts[1].request_id
-    assert len(fake.live_tasks()) == 1
+    assert len(fake.live_tasks()) == 1 and len(fake.comments) == 1
 
 
 def test_dropped_connection_and_timeout_on_listing_are_retried(make_provider, fake):

@@ -10,15 +10,28 @@ provider and the CLI all talk to it exactly as they would to api.todoist.com
   tasks with cursor pagination (`results` + `next_cursor`, filters project_id,
   section_id, label, ids), completed tasks by completion date (`items`);
 - comments (list/add, with an attachment) and uploads (POST /uploads, multipart
-  field `file`).
+  field `file`);
+- the batch endpoint POST /sync with `commands` (a JSON list, form-encoded as the
+  docs show, or a JSON body): at most 100 per request; each command has a `type`,
+  a `uuid` and `args`, and may declare a `temp_id` that later commands use in place
+  of the new object's id. The answer has `sync_status` (uuid -> "ok" or an error
+  object {error, error_code, error_tag, http_code, error_extra}: a command fails
+  alone) and `temp_id_mapping` (temp_id -> id). A command whose uuid was applied
+  before is not applied again (Todoist's guarantee for retried commands); it is
+  answered "ok" with its mapping. Types: item_add, item_update, item_delete,
+  item_complete (item_close), item_uncomplete, note_add.
 
 Every object carries every documented key (null where empty) because the SDK's
 models refuse incomplete JSON. Requests need `Authorization: Bearer <token>`.
+About 1,000 requests per 15 minutes are allowed (`rate_limit`); beyond that the
+answer is 429 with Retry-After, as Todoist documents.
 
 Test knobs: `fail_next(...)` injects 429 (with Retry-After), 5xx, a dropped
-connection (before or after the request took effect) or a delay; `log` records
-every request (method, path, X-Request-Id, status); writes carrying an
-X-Request-Id that was already answered are replayed, not applied twice, as
+connection (before or after the request took effect) or a delay, on any endpoint
+(the batch endpoint too); `fail_command(...)` makes single commands of a batch
+fail (a partial failure); `log` records every request (method, path,
+X-Request-Id, status, commands) and `command_log` every command; writes carrying
+an X-Request-Id that was already answered are replayed, not applied twice, as
 Todoist does. `user_*` helpers change data the way a user in the app would.
 """
 
@@ -45,6 +58,8 @@ API_PREFIX = "/api/v1"
 FILES_PREFIX = "/fake-files"
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+MAX_COMMANDS = 100  # per /sync request
+RATE_LIMIT = (1000, 15 * 60.0)  # requests per window of seconds, per user
 
 
 class DropConnection(Exception):
@@ -68,10 +83,41 @@ class LoggedRequest:
     fault: str | None = None  # the injected fault, if any
     applied: bool = False  # a write that changed the data (not replayed, not refused)
     replayed: bool = False  # answered from the X-Request-Id cache
+    commands: int = 0  # commands in a /sync request
 
     @property
     def is_write(self) -> bool:
         return self.method in ("POST", "DELETE")
+
+
+@dataclass
+class LoggedCommand:
+    type: str
+    uuid: str
+    args: dict
+    status: str  # "ok", "again" (a uuid applied before: not applied twice) or the error tag
+
+
+@dataclass
+class CommandFault:
+    type: str
+    http_code: int
+    error: str
+    match: re.Pattern | None = None  # only commands whose JSON args match
+
+
+class CommandError(Exception):
+    """One command of a batch failed; the others go on."""
+
+    def __init__(self, http_code: int, tag: str, error: str, code: int = 0):
+        super().__init__(error)
+        self.payload = {
+            "error": error,
+            "error_code": code,
+            "error_extra": {},
+            "error_tag": tag,
+            "http_code": http_code,
+        }
 
 
 @dataclass
@@ -108,12 +154,19 @@ class FakeTodoist:
     comments: dict[str, dict] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # file_url -> content
     log: list[LoggedRequest] = field(default_factory=list)
+    command_log: list[LoggedCommand] = field(default_factory=list)
+    rate_limit: tuple[int, float] | None = RATE_LIMIT  # None: unlimited
 
     def __post_init__(self):
         self._lock = threading.RLock()
         self._ids = 1000
         self._faults: deque[Fault] = deque()
+        self._command_faults: deque[CommandFault] = deque()
         self._replies: dict[str, tuple[int, list, bytes]] = {}
+        self._applied: dict[str, dict] = {}  # command uuid -> {"temp_id", "id"}
+        self._temp_ids: dict[str, str] = {}  # temp_id -> id
+        self._accepted: deque[float] = deque()  # when recent requests came (rate limit)
+        self.rate_limited = 0  # requests refused for the rate limit
         self.base_url = "http://127.0.0.1"  # set by the server once it has a port
         inbox = self._new_project("Inbox")
         inbox["is_inbox_project"] = True
@@ -148,13 +201,31 @@ class FakeTodoist:
             for _ in range(n):
                 self._faults.append(Fault(kind, ra, status, seconds, pattern))
 
+    def fail_command(
+        self,
+        type: str,  # noqa: A002 - the command's "type", as Todoist names it
+        n: int = 1,
+        *,
+        http_code: int = 500,
+        error: str = "Internal error",
+        match: str | None = None,
+    ) -> None:
+        """Make the next `n` commands of this type (whose JSON args match `match`)
+        fail inside their batch, as Todoist reports one failed command."""
+        pattern = re.compile(match) if match else None
+        with self._lock:
+            for _ in range(n):
+                self._command_faults.append(CommandFault(type, http_code, error, pattern))
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._command_faults.clear()
 
     def reset_log(self) -> None:
         with self._lock:
             self.log.clear()
+            self.command_log.clear()
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[LoggedRequest]:
         """Logged requests, optionally filtered by method and a path regex."""
@@ -283,16 +354,17 @@ class FakeTodoist:
             "is_favorite": False,
         }
 
-    def _due(self, when: datetime | date | None) -> dict | None:
+    def _due(self, when: datetime | date | None, zone: str | None = None) -> dict | None:
         if when is None:
             return None
-        tz = ZoneInfo(self.user_timezone)
+        zone = zone or self.user_timezone
+        tz = ZoneInfo(zone)
         if isinstance(when, datetime) and when.tzinfo is not None:
-            # Fixed-timezone due: stored in UTC, shown in the account's zone.
+            # Fixed-timezone due: stored in UTC, shown in its zone (the account's by default).
             local = when.astimezone(tz)
             return {
                 "date": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "timezone": self.user_timezone,
+                "timezone": zone,
                 "string": _fmt_due_string(local),
                 "lang": "en",
                 "is_recurring": False,
@@ -488,7 +560,164 @@ class FakeTodoist:
             return 200, self._add_comment(self._json(environ))
         if method == "POST" and p == "/uploads":
             return 200, self._upload(environ)
+        if method == "POST" and p == "/sync":
+            return 200, self._sync(environ)
         raise HTTPError(404, f"No route for {method} {path}")
+
+    # --- the batch endpoint ---------------------------------------------------
+    def _sync_commands(self, environ) -> list:
+        ctype = environ.get("CONTENT_TYPE", "")
+        if ctype.startswith("application/json"):
+            raw = self._json(environ).get("commands", [])
+        else:
+            form = parse_qs(self._body(environ).decode("utf-8", "replace"))
+            text = form.get("commands", ["[]"])[-1]
+            try:
+                raw = json.loads(text)
+            except ValueError:
+                raise HTTPError(400, "Invalid argument value: commands") from None
+        if not isinstance(raw, list) or not all(
+            isinstance(c, dict)
+            and isinstance(c.get("type"), str)
+            and isinstance(c.get("uuid"), str)
+            and isinstance(c.get("args", {}), dict)
+            for c in raw
+        ):
+            raise HTTPError(400, "Invalid argument value: commands")
+        if len(raw) > MAX_COMMANDS:
+            raise HTTPError(400, f"Too many commands: at most {MAX_COMMANDS} per request")
+        return raw
+
+    def _sync(self, environ) -> dict:
+        commands = self._sync_commands(environ)
+        declared = {c["temp_id"] for c in commands if c.get("temp_id")}
+        status: dict[str, object] = {}
+        mapping: dict[str, str] = {}
+        for cmd in commands:
+            uid, temp_id = cmd["uuid"], cmd.get("temp_id")
+            args = dict(cmd.get("args") or {})
+            if uid in self._applied:
+                # Applied before (a retried request): Todoist does not apply it twice.
+                done = self._applied[uid]
+                status[uid] = "ok"
+                if done["temp_id"]:
+                    mapping[done["temp_id"]] = done["id"]
+                self.command_log.append(LoggedCommand(cmd["type"], uid, args, "again"))
+                continue
+            try:
+                self._take_command_fault(cmd["type"], args)
+                new_id = self._command(cmd["type"], self._resolve(dict(args), declared))
+            except CommandError as e:
+                status[uid] = e.payload
+                self.command_log.append(
+                    LoggedCommand(cmd["type"], uid, args, e.payload["error_tag"])
+                )
+                continue
+            status[uid] = "ok"
+            if temp_id and new_id:
+                mapping[temp_id] = self._temp_ids[temp_id] = new_id
+            self._applied[uid] = {"temp_id": temp_id if new_id else None, "id": new_id}
+            self.command_log.append(LoggedCommand(cmd["type"], uid, args, "ok"))
+        return {
+            "sync_status": status,
+            "temp_id_mapping": mapping,
+            "full_sync": False,
+            "sync_token": f"fake-{len(self._applied)}",
+        }
+
+    def _take_command_fault(self, kind: str, args: dict) -> None:
+        for i, f in enumerate(self._command_faults):
+            if f.type == kind and (f.match is None or f.match.search(json.dumps(args))):
+                del self._command_faults[i]
+                raise CommandError(f.http_code, "INJECTED_FAULT", f.error)
+
+    def _resolve(self, args: dict, declared: set[str]) -> dict:
+        """Temporary ids (from this batch or an earlier one) replaced by real ids."""
+        for key in ("id", "item_id", "project_id", "section_id", "parent_id"):
+            value = args.get(key)
+            if value in self._temp_ids:
+                args[key] = self._temp_ids[value]
+            elif value in declared:
+                # Its command failed: there is no object to refer to.
+                raise CommandError(400, "INVALID_TEMPID", "Invalid temporary id", 15)
+        return args
+
+    def _sync_task(self, args: dict) -> dict:
+        task = self.tasks.get(str(args.get("id")))
+        if task is None or task["is_deleted"]:
+            raise CommandError(404, "ITEM_NOT_FOUND", "Item not found", 22)
+        return task
+
+    def _sync_due(self, due) -> dict | None:
+        """A due object of a command: {date, timezone?} (full day, floating or fixed)."""
+        if due is None:
+            return None
+        if not isinstance(due, dict) or not isinstance(due.get("date"), str):
+            raise CommandError(400, "INVALID_ARGUMENT_VALUE", "Invalid argument value: due", 20)
+        text, zone = due["date"], due.get("timezone")
+        try:
+            if len(text) == 10:
+                return self._due(date.fromisoformat(text))
+            if text.endswith("Z"):
+                when = datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+                return self._due(when, zone)
+            when = datetime.fromisoformat(text)
+            if zone:  # a wall time in that zone: fixed
+                return self._due(when.replace(tzinfo=ZoneInfo(zone)), zone)
+            return self._due(when)
+        except (ValueError, KeyError):
+            raise CommandError(
+                400, "INVALID_ARGUMENT_VALUE", "Invalid argument value: due", 20
+            ) from None
+
+    def _command(self, kind: str, args: dict) -> str | None:
+        """Apply one command; the new object's id for the add commands."""
+        try:
+            if kind == "item_add":
+                self._check_task_fields(args, adding=True)
+                if args.get("project_id") and args["project_id"] not in self.projects:
+                    raise CommandError(404, "PROJECT_NOT_FOUND", "Project not found", 21)
+                if args.get("section_id") and args["section_id"] not in self.sections:
+                    raise CommandError(404, "SECTION_NOT_FOUND", "Section not found", 21)
+                due = self._sync_due(args.get("due"))
+                return self._new_task({**args, "due": due})["id"]
+            if kind == "item_update":
+                task = self._sync_task(args)
+                self._check_task_fields(args, adding=False)
+                for key in ("content", "description", "labels", "priority"):
+                    if key in args:
+                        task[key] = args[key]
+                for name in args.get("labels") or []:
+                    self._ensure_label(name)
+                if "due" in args:
+                    task["due"] = self._sync_due(args["due"])
+                task["updated_at"] = _ts(self.now())
+                return None
+            if kind == "item_delete":
+                self._sync_task(args)["is_deleted"] = True
+                return None
+            if kind in ("item_complete", "item_close", "item_uncomplete"):
+                task = self._sync_task(args)
+                now = _ts(self.now())
+                if kind == "item_uncomplete":
+                    task["checked"], task["completed_at"] = False, None
+                else:
+                    task["checked"] = True
+                    task["completed_at"] = task["completed_at"] or args.get("completed_at") or now
+                task["updated_at"] = now
+                return None
+            if kind == "note_add":
+                body = {
+                    "task_id": args.get("item_id"),
+                    "project_id": args.get("project_id"),
+                    "content": args.get("content", ""),
+                    "attachment": args.get("file_attachment"),
+                }
+                return self._add_comment(body)["id"]
+        except HTTPError as e:
+            tag = "ITEM_NOT_FOUND" if e.status == 404 else "INVALID_ARGUMENT_VALUE"
+            raise CommandError(e.status, tag, e.message, 22 if e.status == 404 else 20) from None
+        raise CommandError(400, "UNKNOWN_COMMAND", f"Unknown command: {kind}", 1)
 
     def _list_tasks(self, query: dict[str, str]) -> dict:
         ids = set(query["ids"].split(",")) if query.get("ids") else None
@@ -681,6 +910,10 @@ class FakeTodoist:
             return self._reply(
                 start_response, entry, 401, [("Content-Type", "text/plain")], "Unauthorized"
             )
+        if (wait := self._over_the_limit()) is not None:
+            entry.fault = "rate-limit"
+            headers = [("Content-Type", "application/json"), ("Retry-After", str(wait))]
+            return self._reply(start_response, entry, 429, headers, {"error": "Too many requests"})
 
         is_write = method in ("POST", "DELETE")
         with self._lock:
@@ -693,11 +926,15 @@ class FakeTodoist:
                     raise DropConnection
                 start_response(_status_line(status), _with_date(headers, self.now()))
                 return [body]
+            before = len(self._applied)
             try:
                 status, payload = self._route(method, path, query, environ)
             except HTTPError as e:
                 status, payload = e.status, e.message
-            if is_write and 200 <= status < 300:
+            if path == f"{API_PREFIX}/sync" and status == 200:
+                entry.commands = len(payload["sync_status"])
+                entry.applied = len(self._applied) > before
+            elif is_write and 200 <= status < 300:
                 entry.applied = True
             headers, body = _encode(status, payload)
             if is_write and rid and status < 500:
@@ -709,6 +946,21 @@ class FakeTodoist:
         entry.status = status
         start_response(_status_line(status), _with_date(headers, self.now()))
         return [body]
+
+    def _over_the_limit(self) -> int | None:
+        """Seconds to wait when this request is over the rate limit, else None."""
+        if self.rate_limit is None:
+            return None
+        most, window = self.rate_limit
+        now = time.monotonic()
+        with self._lock:
+            while self._accepted and self._accepted[0] <= now - window:
+                self._accepted.popleft()
+            if len(self._accepted) >= most:
+                self.rate_limited += 1
+                return max(1, int(self._accepted[0] + window - now) + 1)
+            self._accepted.append(now)
+        return None
 
     def _reply(self, start_response, entry, status, headers, payload):
         entry.status = status

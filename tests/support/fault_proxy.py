@@ -4,9 +4,11 @@ It sits on a free loopback port in front of a real server (Radicale, Xandikos, t
 fake Todoist). Every request that reaches it gets an index (0, 1, 2... since the
 last `reset()`) and is counted by method, on the wire, retries included: counting
 outside our code keeps the "a no-op push writes nothing" checks honest.
-`arm(k, kind)` makes request k misbehave once, `inject(method, kind)` queues a fault
-for the next requests with that method; every other request is forwarded
-unchanged. Fault kinds:
+`arm(k, kind)` makes request k misbehave once, `arm_same(entry, kind)` the request
+that matches a logged one of an earlier run (by method, path and occurrence, so
+concurrent requests arriving in another order do not matter), `inject(method,
+kind)` queues a fault for the next requests with that method; every other request
+is forwarded unchanged. Fault kinds:
 
 - "reset": the connection is reset (RST) before the request is forwarded: the
   server never sees it.
@@ -31,6 +33,10 @@ With `forwarded_host=True` the proxy says where the client connected
 (X-Forwarded-Host), as reverse proxies do, so a WebDAV MOVE's Destination (our
 address) is recognised by the server behind it.
 
+Latency mode: `slow_down(seconds)` delays every request by that much before it
+is forwarded (a long link: requests in flight at once wait side by side, each on
+its own connection). `max_in_flight` tells how many requests were handled at once.
+
 Upstream connections are made per request; the answer is re-sent with a
 Content-Length (never chunked), so truncation cuts a known number of bytes.
 """
@@ -44,6 +50,7 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -62,6 +69,9 @@ class Logged:
     status: int | None  # None: no answer reached the client
     fault: str | None
     upstream: int | None = None  # the server's status, once forwarded
+    at: float = 0.0  # time.monotonic() when the request arrived
+    occurrence: int = 0  # 1 for the first request with this method and (normalised) path
+    phase: int = 0  # see FaultProxy.new_phase()
 
 
 class FaultProxy:
@@ -72,6 +82,7 @@ class FaultProxy:
         stall_seconds: float = 2.0,
         retry_after: int = 1,
         upstream_timeout: float = 30.0,
+        normalize: Callable[[str], str] | None = None,
         forwarded_host: bool = False,
     ):
         target = urlsplit(target_url)
@@ -82,10 +93,18 @@ class FaultProxy:
         self.retry_after = retry_after
         self.upstream_timeout = upstream_timeout
         self.log: list[Logged] = []
+        # Masks what differs between otherwise identical runs (a fresh calendar's
+        # name) so `arm_same` finds the same request again.
+        self.normalize = normalize or (lambda path: path)
+        self.phase = 0
+        self._seen: Counter[tuple[int, str, str]] = Counter()
+        self._by_request: dict[tuple[int, str, str, int], str] = {}
         self._faults: dict[int, str] = {}
         self._by_method: list[tuple[str, str]] = []
         self.counts: Counter[str] = Counter()
         self._every = None  # a fault applied to every request (e.g. "delay:0.05")
+        self.in_flight = 0  # requests being handled right now
+        self.max_in_flight = 0  # the most at once since the last reset()
         self._next = 0
         self._lock = threading.Lock()
         proxy = self
@@ -97,6 +116,13 @@ class FaultProxy:
                 pass
 
             def _handle(self):
+                proxy._enter()
+                try:
+                    self._handle_one()
+                finally:
+                    proxy._leave()
+
+            def _handle_one(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 index, fault = proxy._take(self.command, self.path)
@@ -192,6 +218,20 @@ class FaultProxy:
         with self._lock:
             self._faults[index] = kind
 
+    def new_phase(self) -> None:
+        """Occurrences count from 1 again (e.g. per push of a scenario)."""
+        with self._lock:
+            self.phase += 1
+
+    def arm_same(self, entry: Logged, kind: str) -> None:
+        """The request that is `entry` of an earlier run gets fault `kind`: the same
+        phase, method and normalised path, the same occurrence of it. Unlike an
+        index, this holds when requests in flight side by side reach the proxy in
+        another order."""
+        key = (entry.phase, entry.method, self.normalize(entry.path), entry.occurrence)
+        with self._lock:
+            self._by_request[key] = kind
+
     def inject(self, method: str, kind: str) -> None:
         """Queue fault `kind` for a later request with this method (in the order queued)."""
         with self._lock:
@@ -218,11 +258,15 @@ class FaultProxy:
     def reset(self) -> None:
         with self._lock:
             self.log.clear()
+            self.phase = 0
+            self._seen.clear()
+            self._by_request.clear()
             self._faults.clear()
             self._by_method.clear()
             self._before.clear()
             self.counts.clear()
             self._next = 0
+            self.max_in_flight = self.in_flight
 
     @property
     def count(self) -> int:
@@ -250,13 +294,41 @@ class FaultProxy:
         self._thread.join(timeout=5)
 
     # --- internals --------------------------------------------------------------------
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _take(self, method: str, path: str) -> tuple[int, str | None]:
         with self._lock:
             index = self._next
             self._next += 1
             self.counts[method] += 1
-            fault = self._faults.pop(index, None) or self._take_queued(method) or self._every
-            self.log.append(Logged(index, method, path, None, fault))
+            key = (self.phase, method, self.normalize(path))
+            self._seen[key] += 1
+            occurrence = self._seen[key]
+            fault = (
+                self._faults.pop(index, None)
+                or self._by_request.pop((*key, occurrence), None)
+                or self._take_queued(method)
+                or self._every
+            )
+            self.log.append(
+                Logged(
+                    index,
+                    method,
+                    path,
+                    None,
+                    fault,
+                    at=time.monotonic(),
+                    occurrence=occurrence,
+                    phase=self.phase,
+                )
+            )
             return index, fault
 
     def _take_queued(self, method: str) -> str | None:

@@ -6,7 +6,10 @@ deletes or creates; one re-dated: 4 updates), starts `python -m followup_sync pu
 as a subprocess, and kills it at a random moment: after a random number of
 requests seen on the wire, plus a random fraction of a request's time (so a kill
 lands before a write reaches the server, while it is applied, or after it was
-answered but before it was recorded). Then:
+answered but before it was recorded). CalDAV writes several items at once (the
+default concurrency), so a kill leaves several writes in flight; Todoist writes in
+batches, and half its runs aim the kill at a batch Todoist applied but has not
+answered yet (the answer is held back 0.05-0.25 s). Then:
 
 - right after the kill: no duplicate UIDs remotely, PRAGMA integrity_check ok;
 - a push without faults succeeds, and then the remote holds exactly the plan, no
@@ -14,7 +17,8 @@ answered but before it was recorded). Then:
 - one more push writes nothing.
 
 The share of runs really killed mid-push (the process still running and at least
-one write on the wire) is asserted and printed in the terminal summary.
+one write on the wire) is asserted and printed in the terminal summary, with the
+Todoist runs killed mid-batch.
 """
 
 from __future__ import annotations
@@ -107,25 +111,46 @@ def no_duplicates(items) -> None:
     assert len(uids) == len(set(uids)), f"duplicate UIDs: {sorted(uids)}"
 
 
-def kill_runs(env, os_env, requests, writes, remote, check, name, figure, seed, per_write) -> None:
+def kill_runs(
+    env,
+    os_env,
+    requests,
+    writes,
+    remote,
+    check,
+    name,
+    figure,
+    seed,
+    budget,
+    arm=None,
+    mid_batch=None,
+) -> None:
     """RUNS seeded runs: change, push in a subprocess, SIGKILL it, re-push, check.
 
     `requests()` and `writes()` count what reached the server so far; `remote()`
-    lists the remote items; `check()` runs the full convergence checks.
+    lists the remote items; `check()` runs the full convergence checks;
+    `budget(planned)` is about how many requests the push makes for its planned
+    creates, updates and deletes; `arm(rng)` may set up the server before a push
+    (and undo it with `arm(None)` after the kill); `mid_batch(before)` tells whether
+    a batch is applied but not yet answered: half the runs then aim the kill there.
     """
     rng = random.Random(seed)
-    killed = mid_push = 0
+    killed = mid_push = batches = 0
     started = time.monotonic()
     for run in range(RUNS):
         change(env, run)
         planned = json.loads(env.run("push", "--dry-run", "--json", env=os_env).stdout)
-        work = sum(planned["providers"][0]["planned"][k] for k in ("create", "update", "delete"))
+        counts = planned["providers"][0]["planned"]
+        work = sum(counts[k] for k in ("create", "update", "delete"))
         assert work >= 12, planned
         before, writes_before = requests(), writes()
-        # Requests on the wire scale with the writes (`per_write`: CalDAV 1, Todoist
-        # 2-3); a few more for the listing, or the kill may come after the end.
-        target = before + rng.randrange(0, int(per_write * work) + 3)
+        # A kill point among the push's requests (a few more for the listing), or
+        # the kill may come after the end.
+        target = before + rng.randrange(0, budget(counts) + 3)
         pause = rng.uniform(0.0, 0.03)
+        aim_batch = mid_batch is not None and rng.random() < 0.5
+        if arm:
+            arm(rng)
         proc = subprocess.Popen(
             push_cmd(env),
             env={**os.environ, **os_env},
@@ -134,7 +159,11 @@ def kill_runs(env, os_env, requests, writes, remote, check, name, figure, seed, 
         )
         try:
             deadline = time.monotonic() + 60
-            while requests() <= target and proc.poll() is None and time.monotonic() < deadline:
+            while (
+                not (mid_batch(before) if aim_batch else requests() > target)
+                and proc.poll() is None
+                and time.monotonic() < deadline
+            ):
                 time.sleep(0.002)
             time.sleep(pause)
             if proc.poll() is None:
@@ -142,10 +171,14 @@ def kill_runs(env, os_env, requests, writes, remote, check, name, figure, seed, 
                 killed += 1
                 if writes() > writes_before:
                     mid_push += 1
+                if mid_batch and mid_batch(before):
+                    batches += 1
         finally:
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+            if arm:
+                arm(None)
         # Whatever the kill left: no duplicates now, and a sound SQLite file.
         no_duplicates(remote())
         integrity_ok(env)
@@ -158,9 +191,10 @@ def kill_runs(env, os_env, requests, writes, remote, check, name, figure, seed, 
                 f"{name} run {run}: killed after {requests() - before} requests: {e}"
             ) from None
     seconds = time.monotonic() - started
+    in_batch = f", {batches} of them mid-batch (applied, unanswered)" if mid_batch else ""
     figure(
         f"kills {name}: {RUNS} seeded runs, {killed} killed, {mid_push} mid-push "
-        f"(after a write reached the server), {seconds:.1f}s"
+        f"(after a write reached the server){in_batch}, {seconds:.1f}s"
     )
     assert mid_push >= RUNS // 2, f"only {mid_push} of {RUNS} runs were killed mid-push"
 
@@ -201,8 +235,18 @@ def test_sigkill_radicale_then_repush_converges(env, radicale_server, figure):
         def writes():
             return sum(1 for e in list(proxy.log) if e.method in WRITE_METHODS)
 
+        # One request per write; several in flight at once (the default concurrency).
         kill_runs(
-            env, os_env, lambda: proxy.count, writes, remote, check, "radicale", figure, 20261126, 1
+            env,
+            os_env,
+            lambda: proxy.count,
+            writes,
+            remote,
+            check,
+            "radicale",
+            figure,
+            20261126,
+            lambda counts: counts["create"] + counts["update"] + counts["delete"],
         )
 
 
@@ -236,6 +280,20 @@ def test_sigkill_todoist_then_repush_converges(env, todoist_server, figure):
         assert result["created"] == result["updated"] == result["deleted"] == 0, result
         assert len(fake.writes()) == n
 
+    def budget(counts):
+        # An upload per new nudge (3 of every 4 creates), then a few requests: read the
+        # tasks to change, one batch, read the written tasks back.
+        return counts["create"] * 3 // 4 + 4
+
+    def arm(rng):
+        # The batch's answer comes 0.05-0.25 s after Todoist applied it, so kills can
+        # land mid-batch: applied, unanswered, unrecorded.
+        fake.clear_faults()
+        if rng is not None:
+            fake.fail_next(
+                "delay_after", seconds=rng.uniform(0.05, 0.25), match="POST /api/v1/sync$"
+            )
+
     kill_runs(
         env,
         os_env,
@@ -246,7 +304,11 @@ def test_sigkill_todoist_then_repush_converges(env, todoist_server, figure):
         "fake Todoist",
         figure,
         20261127,
-        2.5,
+        budget,
+        arm,
+        lambda before: any(
+            r.path.endswith("/sync") and r.applied and r.status is None for r in fake.log[before:]
+        ),
     )
 
 
@@ -269,7 +331,9 @@ def test_killed_after_a_delete_reached_the_server_then_reopen_recreates(
         env.add_acme()
         env.run("push", env=os_env)
         env.run("close", "acme-backend-engineer")
-        proxy.arm_next("DELETE", "stall")  # applied by the server; the answer never comes
+        # The first DELETE is applied by the server, and its answer never comes; the
+        # other three go out beside it (the default concurrency) and are answered.
+        proxy.arm_next("DELETE", "stall")
         proc = subprocess.Popen(
             push_cmd(env),
             env={**os.environ, **os_env},
@@ -278,14 +342,14 @@ def test_killed_after_a_delete_reached_the_server_then_reopen_recreates(
         )
         try:
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not any(
-                e.method == "DELETE" and e.upstream for e in list(proxy.log)
+            while time.monotonic() < deadline and (
+                sum(1 for e in list(proxy.log) if e.method == "DELETE" and e.upstream) < 4
             ):
                 time.sleep(0.01)
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        assert len(caldav_items(server, calendar, "VEVENT")) == 3
+        assert caldav_items(server, calendar, "VEVENT") == []
         if not reopen_first:
             env.run("push", env=os_env)  # finishes the deletes
             assert caldav_items(server, calendar, "VEVENT") == []

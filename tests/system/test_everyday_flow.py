@@ -345,3 +345,14 @@ def test_wording(env):
     r = env.run("feed", "url")
     assert "https://" not in r.stdout + r.stderr or r.stdout.startswith("https://")
     assert "paste the first URL" in r.stderr
+
+
+def test_the_same_interview_twice_in_a_file_is_one_round_at_every_import(env):
+    """Found by hypothesis: duplicate rows shifted the round numbers of later rows."""
+    path = env.root / "dup.json"
+    row = {"company": "Acme", "role": "Dev", "date": "2026-11-20 14:00"}
+    path.write_text(json.dumps([row, row, {**row, "date": "2026-11-27 15:00"}]))
+    first = env.run("import", str(path), today="2026-11-28").stdout
+    assert "1 new application, 1 new round, 0 updated, 1 unchanged" in first
+    again = env.run("import", str(path), today="2026-11-28").stdout
+    assert "0 new applications, 0 new rounds, 0 updated, 3 unchanged" in again

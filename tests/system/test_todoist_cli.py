@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -87,9 +88,16 @@ def plan_dues(env, today="2026-11-26") -> dict:
 
 
 def per_nudge_requests(fake) -> float:
-    """Requests to write one new item, leaving out the once-per-run ones."""
-    once = len(fake.requests(path=r"/projects$|/tasks$|/tasks/completed"))
-    return (len(fake.requests()) - once) / max(1, len(fake.requests("POST", r"/tasks$")))
+    """Requests to write the new tasks per new nudge, leaving out the once-per-run ones
+    (the project, the listing of active and completed tasks)."""
+    once = [
+        r
+        for r in fake.requests()
+        if re.search(r"/projects$|/tasks/completed", r.path)
+        or (r.path.endswith("/tasks") and "ids" not in r.query)
+    ]
+    nudges = sum(1 for c in fake.command_log if c.type == "note_add" and c.status == "ok")
+    return (len(fake.requests()) - len(once)) / max(1, nudges)
 
 
 @pytest.fixture
@@ -112,7 +120,32 @@ def test_first_push_creates_the_series(env, target):
         (comment,) = target.fake.task_comments(tasks[UID + step]["id"])
         assert comment["file_attachment"]["file_name"].endswith(".eml")
     assert target.fake.task_comments(tasks[UID + "move-on"]["id"]) == []
-    assert per_nudge_requests(target.fake) <= 3
+    # 3 uploads, then one batch (4 tasks, 3 comments) and one read-back for 3 nudges.
+    assert per_nudge_requests(target.fake) == 5 / 3
+    assert len(target.fake.requests("POST", "/sync$")) == 1
+
+
+def test_without_attachments_a_first_push_is_one_batch(env, todoist_server):
+    target = Target(env, todoist_server, extra="attach_eml = false\n")
+    for company in ("Acme", "Globex", "Initech"):
+        env.add_acme(company=company)
+    report = target.push_json()
+    assert report["result"]["created"] == 12 and report["result"]["failed"] == 0
+    fake = target.fake
+    assert fake.requests("POST", "/uploads$") == [] and fake.comments == {}
+    assert len(fake.requests("POST", "/sync$")) == 1
+    assert all("mailto:" in t["description"] for u, t in target.tasks().items() if "nudge" in u)
+    fake.reset_log()
+    assert target.push_json()["result"]["updated"] == 0
+    assert len(fake.requests()) == 1
+
+
+def test_attach_eml_must_be_true_or_false(env, todoist_server):
+    target = Target(env, todoist_server, extra='attach_eml = "no"\n')
+    env.add_acme()
+    r = target.push(expect=3)
+    assert "[providers.todo] attach_eml must be true or false" in r.stderr
+    assert todoist_server.app.requests() == []
 
 
 def test_second_push_writes_nothing_with_one_request(env, target):
@@ -219,10 +252,9 @@ def test_user_edit_is_kept(env, target):
 def test_push_killed_between_writes_then_rerun_has_no_duplicates(env, target):
     env.add_acme()
     fake = target.fake
-    # Writes go move-on, nudge-1, nudge-2...: the third task is created, then its
-    # answer hangs and we kill the push before the comment and before the record.
-    fake.fail_next("pass", 2, match="POST /api/v1/tasks$")
-    fake.fail_next("delay_after", 1, seconds=30, match="POST /api/v1/tasks$")
+    # The batch (4 tasks, 3 comments) is applied, then its answer hangs and we kill
+    # the push: nothing is recorded, and the journal says the tasks may be unfinished.
+    fake.fail_next("delay_after", 1, seconds=30, match="POST /api/v1/sync$")
     cmd = env.argv("push")
     target.at("2026-11-26")
     proc = subprocess.Popen(
@@ -234,24 +266,26 @@ def test_push_killed_between_writes_then_rerun_has_no_duplicates(env, target):
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            posts = fake.requests("POST", r"/tasks$")
-            if len(posts) == 3 and posts[2].applied:
+            posts = fake.requests("POST", r"/sync$")
+            if posts and posts[0].applied:
                 break
             time.sleep(0.02)
-        assert len(fake.requests("POST", r"/tasks$")) == 3
+        assert fake.requests("POST", r"/sync$")[0].applied
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-    assert len(target.tasks()) == 3
-    half = target.tasks()[UID + "nudge-2"]
-    assert fake.task_comments(half["id"]) == []
+    assert len(target.tasks()) == 4
     result = target.push_json()["result"]
-    assert result["created"] == 1 and result["failed"] == 0
+    # Found by their markers: adopted, the nudges finished (their drafts' commands
+    # sent again with the same uuids, which Todoist applies once), none created.
+    assert result["created"] == 0 and result["failed"] == 0
+    assert result["adopted"] + result["updated"] == 4
     tasks = target.tasks()  # raises on a duplicate UID
     assert sorted(tasks) == sorted(UID + s for s in STEPS)
     for step in STEPS[:3]:
         assert len(fake.task_comments(tasks[UID + step]["id"])) == 1, step
-    assert target.push_json()["result"]["created"] == 0
+    result = target.push_json()["result"]
+    assert result["created"] == result["updated"] == 0
 
 
 def test_429_storm_is_waited_out(env, target):
@@ -271,13 +305,13 @@ def test_429_beyond_the_bound_fails_clearly_and_loses_nothing(env, target):
     assert r.stderr.count("\n") == 1 and "rate limit" in r.stderr and "900s" in r.stderr
     assert target.tasks() == {}
     # On a write: writing stops at once (every further request would be refused
-    # too: errors.RateLimited), the next push completes.
+    # too: errors.RateLimited), the batch is not sent, the next push completes.
     target.fake.fail_next("429", 1, retry_after="900", match="POST /api/v1/uploads")
     r = target.push(expect=5)
     assert "rate limit" in r.stderr
-    assert len(target.tasks()) == 1  # the move-on marker, written before the 429
+    assert target.tasks() == {} and target.fake.requests("POST", "/sync$") == []
     result = target.push_json()["result"]
-    assert result["created"] == 3 and result["failed"] == 0
+    assert result["created"] == 4 and result["failed"] == 0
     assert len(target.tasks()) == 4
 
 

@@ -7,6 +7,8 @@ check the same behaviour end to end.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ import pytest
 from followup_sync.desired import DesiredState
 from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from followup_sync.models import Application, Interviewer, Record, RemoteItem, Round, Rules, User
+from followup_sync.pool import Throttle
 from followup_sync.sync import (
     DELETING,
     MemoryRecorder,
@@ -387,3 +390,150 @@ def test_memory_provider_refuses_stale_writes_like_a_server():
     with pytest.raises(ConflictError):
         provider.create(item)
     assert isinstance(ProviderError("x"), Exception)
+
+
+# --- apply on a pool of connections ------------------------------------------------------
+APPS = [replace(APP, id=f"acme-{n}") for n in range(8)]
+MANY = STATE.wanted(APPS)  # 32 items
+MANY_IDS = {a.id for a in APPS}
+
+
+class ThreadCheckingRecorder(MemoryRecorder):
+    """Records only on the thread that called apply() (the store's SQLite connection)."""
+
+    def __init__(self, provider: MemoryProvider):
+        super().__init__()
+        self.provider = provider
+        self.threads: set[str] = set()
+        self.written_at_first_record: int | None = None
+
+    def record(self, changes):
+        self.threads.add(threading.current_thread().name)
+        if self.written_at_first_record is None:
+            self.written_at_first_record = len(self.provider.writes)
+        super().record(changes)
+
+
+def _many_plan(provider, records=None):
+    return make_plan(MANY, records or {}, provider.list_items({}), set(), MANY_IDS)
+
+
+def test_concurrent_writes_are_bounded_and_each_recorded_at_once_on_the_callers_thread():
+    provider = MemoryProvider(concurrency=4, latency=0.01)
+    recorder = ThreadCheckingRecorder(provider)
+    result = apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert result.created == 32 and result.failed == 0
+    assert set(provider.items) == set(MANY) and set(recorder.records) == set(MANY)
+    assert recorder.calls == 32  # one durable record per write
+    assert provider.max_in_flight == 4  # overlapping, and never more than asked
+    assert threading.current_thread().name not in provider.write_threads
+    assert recorder.threads == {threading.current_thread().name}
+    # The first write was recorded while most of the others were still to come.
+    assert recorder.written_at_first_record < 8
+    # A second push writes nothing.
+    again = _many_plan(provider, recorder.records)
+    assert again.actions == [] and again.unchanged == 32
+
+
+def test_concurrent_deletes_mark_their_records_first():
+    provider = MemoryProvider(concurrency=4)
+    recorder = MemoryRecorder()
+    apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    seen: list[str] = []
+    real_delete = provider._delete
+
+    def delete(current):
+        seen.append(recorder.records[current.uid].hash)  # read on a worker thread
+        real_delete(current)
+
+    provider._delete = delete
+    plan = make_plan({}, recorder.records, provider.list_items({}), set(), MANY_IDS)
+    result = apply(plan, provider, recorder, dict(recorder.records), NOW, STATE.render)
+    assert result.deleted == 32 and provider.items == {} and recorder.records == {}
+    assert seen == [DELETING] * 32
+
+
+def test_concurrent_failure_fails_alone():
+    provider = MemoryProvider(concurrency=4, latency=0.005)
+    provider.fail_next("create")
+    recorder = MemoryRecorder()
+    result = apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert (result.created, result.failed) == (31, 1)
+    assert set(recorder.records) == set(provider.items) and len(provider.items) == 31
+    # The next push retries it.
+    result = apply(
+        _many_plan(provider, recorder.records),
+        provider,
+        recorder,
+        dict(recorder.records),
+        NOW,
+        STATE.render,
+    )
+    assert result.created == 1 and len(provider.items) == 32
+
+
+def test_concurrent_five_failures_in_a_row_stop_the_writes():
+    provider = MemoryProvider(concurrency=4, latency=0.005)
+    for _ in range(32):
+        provider.fail_next("create")  # the target is down
+    recorder = MemoryRecorder()
+    result = apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert "stopped after 5 failures in a row" in result.errors[-1]
+    tried = len(provider.in_flight_log)
+    assert 5 <= tried <= 5 + 3  # at most the writes already in flight when it stopped
+    assert (result.created, result.failed) == (0, 32)
+    assert f"; {32 - tried} items not tried" in result.errors[-1]
+
+
+def test_concurrent_rate_limit_stops_writes_and_keeps_what_was_written():
+    provider = MemoryProvider(concurrency=4, latency=0.005)
+    provider.fail_next("create", RateLimited("slow down"))
+    recorder = MemoryRecorder()
+    result = apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert len(provider.in_flight_log) <= 8  # stopped: a few in flight, nothing new after
+    assert result.created == len(provider.items) and result.created + result.failed == 32
+    assert set(recorder.records) == set(provider.items)
+    assert any("rate limited:" in e for e in result.errors)
+
+
+def test_concurrent_refused_credentials_raise_after_recording_the_writes_in_flight():
+    provider = MemoryProvider(concurrency=4, latency=0.005)
+    provider.fail_next("create", ProviderAuthError("refused"))
+    recorder = MemoryRecorder()
+    with pytest.raises(ProviderAuthError):
+        apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert len(provider.in_flight_log) <= 8
+    assert set(recorder.records) == set(provider.items)  # nothing written goes unrecorded
+
+
+def test_a_busy_server_makes_the_pool_back_off_then_recover():
+    provider = MemoryProvider(concurrency=8, latency=0.005)
+    provider.busy_next(1, retry_after=0.05)  # "503, come back in 0.05 s"
+    recorder = MemoryRecorder()
+    started = time.monotonic()
+    result = apply(_many_plan(provider), provider, recorder, {}, NOW, STATE.render)
+    assert result.created == 32 and result.failed == 0
+    assert time.monotonic() - started >= 0.05  # Retry-After honoured
+    assert provider.throttle.backoffs == 1
+    assert min(provider.limit_log) == 4  # halved...
+    assert provider.limit_log[-1] > 4  # ...and growing back as writes succeed
+
+
+def test_throttle_halves_once_per_pause_and_grows_back_one_at_a_time():
+    clock = [100.0]
+    slept: list[float] = []
+    throttle = Throttle(8, clock=lambda: clock[0], sleep=slept.append)
+    throttle.slow_down(2.0)
+    throttle.slow_down(2.0)  # the same pause: one signal
+    assert (throttle.limit, throttle.backoffs) == (4, 1)
+    assert throttle.wait() == 2.0 and slept == [2.0]
+    clock[0] += 2.0
+    assert throttle.wait() == 0.0
+    throttle.slow_down(None)  # a 429 without Retry-After still halves
+    assert throttle.limit == 2
+    for _ in range(2):
+        throttle.succeeded()
+    assert throttle.limit == 3
+    for _ in range(3 + 4 + 5 + 6 + 7 + 8):
+        throttle.succeeded()
+    assert throttle.limit == 8  # never above the configured concurrency
