@@ -120,7 +120,7 @@ class Cancelled:
     start: datetime
     company: str
     role: str
-    why: str  # "cancelled", "declined" or "no longer in <source>"
+    why: str  # "cancelled", "declined" or "no longer in <source> (...)"
 
 
 @dataclass
@@ -372,6 +372,13 @@ def _gone(
             continue
         seen.add((app.id, rnd.number))
         out.append(
-            Cancelled(app.id, rnd.number, rnd.at, app.company, app.role, f"no longer in {d.source}")
+            Cancelled(
+                app.id,
+                rnd.number,
+                rnd.at,
+                app.company,
+                app.role,
+                f"no longer in {d.source} (deleted, or moved out of the window)",
+            )
         )
     return out

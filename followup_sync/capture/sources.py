@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from .. import secrets
 from ..config import Settings
-from ..errors import ConfigError, ProviderAuthError, ProviderError, UserInputError
+from ..errors import ConfigError, FollowupError, ProviderAuthError, ProviderError, UserInputError
 from ..provider import CalendarReader, MemoryState, Option, ProviderContext, validate_options
 from .events import Window
 
@@ -53,7 +53,7 @@ class Source(abc.ABC):
     """One place capture reads."""
 
     name: str
-    kind: ClassVar[str] = ""
+    kind: str = ""
     #: Key/value state kept between runs (a CalDAV calendar's URL).
     state: MemoryState
 
@@ -272,7 +272,7 @@ class ReaderSource(Source):
     def __init__(self, name: str, reader: Any, kind: str):
         self.name = name
         self.reader = reader
-        self.kind = kind  # type: ignore[misc]
+        self.kind = kind
         self.state = reader.context.state
 
     def describe(self) -> str:
@@ -280,7 +280,13 @@ class ReaderSource(Source):
 
     def fetch(self, window: Window) -> Fetched:
         started = time.perf_counter()
-        items = self.reader.read_calendar(window.since, window.until)
+        try:
+            items = self.reader.read_calendar(window.since, window.until)
+        except FollowupError as e:
+            # The provider's message names its server; say which source it is.
+            raise type(e)(
+                f"capture source {self.name!r}: {e.message}", exit_code=e.exit_code
+            ) from None
         return Fetched(list(items), objects=True, seconds=time.perf_counter() - started)
 
     def close(self) -> None:

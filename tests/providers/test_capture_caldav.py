@@ -131,7 +131,7 @@ def test_capture_review_add_push_then_a_moved_and_a_deleted_interview(env, calda
     cal.event_by_uid("8d1c0c2bbfb24e0f9e1f@calendly.com").delete()
     gone = json.loads(run("capture", "--json").stdout)["cancelled"]
     assert [(x["application"], x["why"]) for x in gone] == [
-        ("hooli-platform-engineer", "no longer in personal")
+        ("hooli-platform-engineer", "no longer in personal (deleted, or moved out of the window)")
     ]
 
 

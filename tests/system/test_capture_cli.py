@@ -259,7 +259,7 @@ def test_review_add_rerun_move_and_cancel(cap_env, feed):
     server.body = server.body[:start] + server.body[end:]
     gone = json.loads(capture("--json").stdout)["cancelled"]
     assert [(x["application"], x["why"]) for x in gone] == [
-        ("hooli-platform-engineer", "no longer in google")
+        ("hooli-platform-engineer", "no longer in google (deleted, or moved out of the window)")
     ]
 
 

@@ -380,7 +380,9 @@ def test_cancelled_declined_or_gone_is_reported_for_an_open_application(store):
     cancelled = type(event)(**{**event.__dict__, "status": "CANCELLED"})
     assert [x.why for x in _review(store, [cancelled]).cancelled] == ["cancelled"]
     gone = _review(store, [])
-    assert [x.why for x in gone.cancelled] == ["no longer in t"]
+    assert [x.why for x in gone.cancelled] == [
+        "no longer in t (deleted, or moved out of the window)"
+    ]
     # Not judged when that source was not read (a --file run, another --source).
     assert _review(store, [], sources_read=()).cancelled == []
 
