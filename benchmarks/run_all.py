@@ -23,6 +23,7 @@ SCRIPTS = [
     ("bench_todoist.py", []),
     ("bench_feed.py", []),
     ("bench_imap.py", []),
+    ("bench_capture.py", []),
 ]
 
 

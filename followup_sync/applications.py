@@ -273,6 +273,37 @@ def _empty(what: str) -> str:
     raise UserInputError(f"{what} cannot be empty")
 
 
+def reschedule_round(
+    tx: Transaction, app_id: str, round_number: int, at: datetime, now: datetime
+) -> tuple[str, ...]:
+    """Move round `round_number` of `app_id` to `at` (a rescheduled interview).
+
+    The series is planned from the round, so the follow-ups move with it. The
+    rounds stay in order; a reply-by date now before the interview is dropped (it
+    was said for the old date), and the returned note says so.
+    """
+    app = tx.application(app_id)
+    rnd = next((r for r in app.rounds if r.number == round_number), None)
+    if rnd is None:
+        raise UserInputError(f"{app_id} has no round {round_number}")
+    notes: tuple[str, ...] = ()
+    new = replace(rnd, at=at)
+    if new.reply_by is not None and new.reply_by < at.date():
+        notes = (f"the reply-by date {new.reply_by} was before the new date and was dropped",)
+        new = replace(new, reply_by=None)
+    for other in app.rounds:
+        if other.number in (round_number - 1, round_number + 1) and (
+            (other.number < round_number) != (other.at < at)
+        ):
+            raise UserInputError(
+                f"round {round_number} of {app_id} would move to {at:%Y-%m-%d %H:%M},"
+                f" out of order with round {other.number} ({other.at:%Y-%m-%d %H:%M})"
+            )
+    tx.update_round(app_id, new)
+    tx.touch(app_id, now)
+    return notes
+
+
 @dataclass(frozen=True)
 class ImportRow:
     """One interview of a spreadsheet or file, for `import_interview`."""

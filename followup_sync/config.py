@@ -84,12 +84,25 @@ class ImportSettings:
 
 
 @dataclass(frozen=True)
+class CaptureSettings:
+    """`[capture]`: who the user is beyond [user] email, and where to look (docs/capture.md)."""
+
+    aliases: tuple[str, ...] = ()  # other addresses (and login names) of the user
+    my_domains: tuple[str, ...] = ()  # the current employer: interviews given there are skipped
+    past_days: int = 60
+    ahead_days: int = 30
+    #: [capture.sources.NAME] tables, validated when a capture builds them.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     user: User = field(default_factory=lambda: User(timezone=system_timezone()))
     rules: Rules = field(default_factory=Rules)
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     feed: FeedSettings = field(default_factory=FeedSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
     path: Path | None = None
 
     @property
@@ -104,7 +117,7 @@ class Settings:
         return d if d.is_dir() else None
 
 
-_TOP = {"user", "rules", "providers", "feed", "import"}
+_TOP = {"user", "rules", "providers", "feed", "import", "capture"}
 
 
 def check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -180,6 +193,37 @@ def _parse_time(raw: Any, where: str) -> time:
         raise ConfigError(f'{where} must be a time like "09:30"') from None
 
 
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where} must be a list of strings, e.g. ["a", "b"]')
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def parse_capture(table: dict) -> CaptureSettings:
+    check_keys(table, {"aliases", "my_domains", "past_days", "ahead_days", "sources"}, "[capture]")
+    aliases = tuple(a.lower() for a in _string_list(table.get("aliases", []), "[capture] aliases"))
+    my_domains = tuple(
+        d.lower().lstrip("@").rstrip(".")
+        for d in _string_list(table.get("my_domains", []), "[capture] my_domains")
+    )
+    for d in my_domains:
+        if "." not in d or "@" in d or " " in d:
+            raise ConfigError(f"[capture] my_domains: {d!r} is not a domain (e.g. initrode.com)")
+    days = {}
+    for key, default in (("past_days", 60), ("ahead_days", 30)):
+        value = _typed(table.get(key, default), int, f"[capture] {key}")
+        if not 0 <= value <= 3650:
+            raise ConfigError(f"[capture] {key} must be between 0 and 3650")
+        days[key] = value
+    sources = table.get("sources", {})
+    if not isinstance(sources, dict):
+        raise ConfigError("[capture] sources must be tables ([capture.sources.NAME])")
+    for name, source in sources.items():
+        if not isinstance(source, dict):
+            raise ConfigError(f"[capture.sources.{name}] must be a table")
+    return CaptureSettings(aliases, my_domains, days["past_days"], days["ahead_days"], sources)
+
+
 def parse_settings(data: dict, path: Path | None = None) -> Settings:
     check_keys(data, _TOP, "the config file")
     for section in _TOP:
@@ -214,8 +258,15 @@ def parse_settings(data: dict, path: Path | None = None) -> Settings:
     if "dayfirst" in import_t:
         _typed(import_t["dayfirst"], bool, "[import] dayfirst")
     imports = ImportSettings(dayfirst=import_t.get("dayfirst"))
+    capture = parse_capture(data.get("capture", {}))
     return Settings(
-        user=user, rules=rules, providers=providers, feed=feed, imports=imports, path=path
+        user=user,
+        rules=rules,
+        providers=providers,
+        feed=feed,
+        imports=imports,
+        capture=capture,
+        path=path,
     )
 
 
@@ -288,6 +339,20 @@ alarm_minutes = 0               # reminder this many minutes before
 # token_env = "TODOIST_API_TOKEN"
 # project = "Job search follow-ups"
 # labels = ["follow-up"]
+
+# Find your interviews in the calendars you already have (`followup-sync capture`;
+# docs/capture.md). Nothing is recorded until you pick what to add.
+# [capture]
+# aliases = ["you@gmail.com"]     # your other addresses
+# my_domains = ["yourjob.com"]    # your current employer: interviews you give there are skipped
+#
+# [capture.sources.google]        # Google: Settings > your calendar > Secret address in iCal format
+# type = "ics_url"
+# url_env = "GOOGLE_CALENDAR_ICS_URL"   # the address is a secret: url_env or url_cmd
+#
+# [capture.sources.work]          # a CalDAV calendar, through a provider's connection
+# provider = "nextcloud"
+# calendar = "Personal"
 
 # Publish the feed where Google and Apple Calendar read it, laptop closed or not
 # (`push` and `publish` upload it when it changes; `feed url` prints the URL;

@@ -264,6 +264,23 @@ def is_ours(uid: str) -> bool:
 
 
 @dataclass(frozen=True)
+class CaptureDecision:
+    """What the user decided about one proposed calendar event (`capture`).
+
+    `key` hashes the event's UID and RECURRENCE-ID. "ignored" keeps nothing else;
+    "added" keeps the application and round it became, the event's start when it
+    was accepted (a later, different start is a reschedule) and its source.
+    """
+
+    key: str
+    decision: str  # "added" or "ignored"
+    app_id: str | None = None
+    round_number: int | None = None
+    start: datetime | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Draft:
     """An email draft for one nudge (or the thank-you note).
 

@@ -32,14 +32,13 @@ from .errors import ConfigError, ConflictError, ProviderAuthError, ProviderError
 from .models import FollowUpItem, PushItem, RemoteItem, User
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
     from .mail.model import Found, Watch
-
-if TYPE_CHECKING:
     from .pool import Throttle
 
 __all__ = [
+    "CalendarReader",
     "ConflictError",
     "MailReader",
     "MemoryState",
@@ -91,12 +90,15 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
 
 
-def validate_options(name: str, cls: type, options: Mapping[str, Any]) -> dict[str, Any]:
+def validate_options(
+    name: str, cls: type, options: Mapping[str, Any], *, where: str | None = None
+) -> dict[str, Any]:
     """Options with defaults filled in and values normalised; ConfigError on any mistake.
 
     `cls` is a Provider or a Publisher class: anything with `type` and `options`.
+    `where` names the table in messages (default `[providers.NAME]`).
     """
-    where = f"[providers.{name}]"
+    where = where or f"[providers.{name}]"
     allowed = set(cls.options) | {"type"}
     for key, opt in cls.options.items():
         if opt.secret:
@@ -357,3 +359,18 @@ class MailReader(abc.ABC):
 
     @abc.abstractmethod
     def read_mail(self, watch: Watch) -> Found: ...
+
+
+class CalendarReader(abc.ABC):
+    """A provider that can also read the user's own calendar, for `capture`.
+
+    Mixed into a Provider (followup_sync_caldav). `read_calendar` only reads:
+    one request for the events overlapping [start, end) where the target allows,
+    returned as iCalendar text (one or more VCALENDARs per item) for
+    followup_sync/capture/ to judge; it never writes, and never needs the
+    calendar the provider pushes to. A `[capture.sources.NAME]` of this
+    provider's type (or with `provider = "NAME"`) uses it.
+    """
+
+    @abc.abstractmethod
+    def read_calendar(self, start: datetime, end: datetime) -> list[str]: ...

@@ -7,7 +7,8 @@
 - output.py: colour and tables for human output;
 - sync.py: push, providers;
 - data.py: init, import, export, backup, restore, config path;
-- feed.py: serve, feed url, feed rotate.
+- feed.py: serve, feed url, feed rotate;
+- capture.py: capture (interviews found in calendars and invitations).
 
 Errors carry their exit code (errors.py) and become one clean line here, in one
 place (FollowupGroup.invoke).
@@ -23,7 +24,7 @@ import click
 
 from .. import __version__
 from ..errors import FollowupError
-from . import applications, daily, data, feed, plan, sync
+from . import applications, capture, daily, data, feed, plan, sync
 from .context import AppContext
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -96,7 +97,7 @@ def cli(ctx: click.Context, data_dir, config, today, no_color):
     ctx.obj = AppContext(data_dir, config, today, no_color)
 
 
-for module in (data, applications, daily, plan, sync, feed):
+for module in (data, applications, capture, daily, plan, sync, feed):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(daily.today, name="due")  # what todoman and khal users type

@@ -4,7 +4,9 @@
 - applications.py: applications, rounds, sent and moved marks;
 - sync_state.py: what each push wrote per provider (records), the user's
   dismissals, small per-provider state, and the recorder the sync engine writes
-  through.
+  through;
+- capture.py: what the user decided about events `capture` proposed (hashes of
+  their UIDs; for added ones, the application and round they became).
 
 Every read and write goes through a `Transaction` (`store.read()` /
 `store.write()`), so a command's changes land together or not at all and every

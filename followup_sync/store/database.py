@@ -115,6 +115,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (app_id, message_id)
     );
     """,
+    # 4: what the user decided about events `capture` proposed, by a hash of the
+    # event's UID and RECURRENCE-ID. An ignored event keeps only that hash; an added
+    # one also its application, round, start (to notice a reschedule) and source.
+    # No foreign key: a removed application's events must stay decided.
+    """
+    CREATE TABLE capture_decisions (
+        key TEXT PRIMARY KEY,
+        decision TEXT NOT NULL CHECK (decision IN ('added', 'ignored')),
+        app_id TEXT,
+        round INTEGER,
+        start TEXT,                  -- ISO 8601 with UTC offset
+        source TEXT
+    );
+    CREATE INDEX capture_decisions_app ON capture_decisions (app_id, round);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

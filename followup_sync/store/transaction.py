@@ -1,7 +1,8 @@
 """The one object every store access goes through: a connection inside BEGIN...COMMIT.
 
-Its methods come from the concern modules (applications.py, sync_state.py); use
-cases take a Transaction, never a connection, and never write SQL themselves.
+Its methods come from the concern modules (applications.py, sync_state.py,
+capture.py); use cases take a Transaction, never a connection, and never write
+SQL themselves.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 
 from .applications import ApplicationQueries
+from .capture import CaptureQueries
 from .sync_state import SyncStateQueries
 
 
-class Transaction(ApplicationQueries, SyncStateQueries):
+class Transaction(ApplicationQueries, SyncStateQueries, CaptureQueries):
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.rolled_back = False

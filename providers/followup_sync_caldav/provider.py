@@ -31,6 +31,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
@@ -39,7 +40,7 @@ from zoneinfo import ZoneInfo
 from followup_sync import ical
 from followup_sync.errors import ConflictError, ProviderAuthError, ProviderError, RateLimited
 from followup_sync.models import PushItem, RemoteItem
-from followup_sync.provider import Option, Provider, Write, WriteResult
+from followup_sync.provider import CalendarReader, Option, Provider, Write, WriteResult
 from followup_sync.redaction import url_without_credentials
 from followup_sync.retry import RetryAfter, retry_call
 
@@ -84,6 +85,14 @@ _QUERY_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
     f"<C:calendar-query {_NS}><D:prop><D:getetag/><C:calendar-data/></D:prop>"
     '<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>'
+)
+# RFC 4791 7.8 and 9.9: the events overlapping a time range, with their data.
+_WINDOW_BODY = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    f"<C:calendar-query {_NS}><D:prop><D:getetag/><C:calendar-data/></D:prop>"
+    '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+    '<C:time-range start="{start}" end="{end}"/>'
+    "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
 )
 _PROPFIND_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
@@ -173,7 +182,7 @@ def _slug(name: str) -> str:
     return slug or "followups"
 
 
-class CalDAVProvider(Provider):
+class CalDAVProvider(Provider, CalendarReader):
     type = "caldav"
     options = {
         "url": Option(
@@ -819,6 +828,36 @@ class CalDAVProvider(Provider):
             if comp.get("RECURRENCE-ID") is None:
                 return ical.remote_from_component(comp, ref=href, etag=etag, tz=self.tz)
         return None
+
+    # --- reading the user's calendar (capture) ---------------------------------------
+    def read_calendar(self, start: datetime, end: datetime) -> list[str]:
+        """The calendar objects with a VEVENT overlapping [start, end): one
+        calendar-query REPORT, read-only (capture judges them on the client).
+
+        A day more each side: servers compare floating and all-day times as UTC
+        (RFC 4791 9.9); capture/events.py cuts the window exactly.
+        """
+        cal = self._calendar()
+
+        def stamp(moment: datetime) -> str:
+            return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+        body = _WINDOW_BODY.format(
+            start=stamp(start - timedelta(days=1)), end=stamp(end + timedelta(days=1))
+        )
+        resp = self._call(
+            "reading the calendar",
+            "REPORT",
+            self._abs(cal),
+            body,
+            headers={**XML_HEADERS, "Depth": "1"},
+        )
+        if resp.status == 404:
+            self._forget_calendar()
+            raise ProviderError(f"{self.describe()}: the calendar is gone (404); check calendar")
+        entries, _ = self._multistatus(resp, "reading the calendar")
+        entries.pop(cal, None)
+        return [e.data for e in entries.values() if e.status != 404 and e.data]
 
     # --- writes --------------------------------------------------------------------
     def _remote_for(self, item: PushItem, ref: str, etag: str | None) -> RemoteItem:
