@@ -96,3 +96,18 @@ def test_long_modules_say_why():
             if "Why one module" not in doc:
                 long.append(str(path.relative_to(ROOT)))
     assert long == []
+
+
+def test_every_package_is_in_the_distribution():
+    """A package missing from pyproject.toml works in a checkout and breaks a real install."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(pkg.parent).parts)
+        for pkg in PACKAGES
+        for p in pkg.rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
