@@ -12,22 +12,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..redaction import redact
-from ..text import single_line, terminal
+from .common import _day, error_line, reply_text  # noqa: F401
 
 if TYPE_CHECKING:
     from ..models import Application, FollowUpItem
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _day(when) -> str:
-    return f"{_MONTHS[when.month - 1]} {when.day}"
-
-
-def error_line(message: str) -> str:
-    """One line for stderr: secrets redacted, control characters shown escaped."""
-    return terminal(redact(message))
 
 
 # --- applications and items ------------------------------------------------------------
@@ -118,17 +106,6 @@ def reply_json(app: Application) -> dict[str, Any] | None:
     if r is None:
         return None
     return {"from": r.sender, "date": r.at.isoformat(), "subject": r.subject}
-
-
-def reply_text(app: Application, *, subject: bool = False) -> str:
-    """ "replied Dec 3 by jane@acme.example" for `list` (with the subject for `show`), or ""."""
-    r = app.reply
-    if r is None:
-        return ""
-    text = f"replied {_day(r.at)} by {terminal(r.sender)}"
-    if subject and r.subject:
-        text += f': "{terminal(single_line(r.subject))}"'
-    return text
 
 
 from .capture import *  # noqa: E402,F403
