@@ -32,7 +32,7 @@ _PULL_TEXT = {
 
 
 def pull_line(p: Pulled) -> str:
-    from .models import ItemKind, ItemRef
+    from ..models import ItemKind, ItemRef
 
     if p.mail is not None:
         return mail_line(p, done=True)
@@ -51,7 +51,7 @@ def _subject(note: MailNote) -> str:
 
 
 def _step(uid: str) -> str:
-    from .models import ItemKind, ItemRef
+    from ..models import ItemKind, ItemRef
 
     ref = ItemRef.parse(uid)
     if ref is None:
@@ -235,7 +235,7 @@ def _size(n: int) -> str:
 
 def published_line(report: PublishReport, dry_run: bool) -> str:
     """One line per publish target; never its URL (the feed token is in it)."""
-    from .publish import UPLOADED, WOULD_UPLOAD
+    from ..publish import UPLOADED, WOULD_UPLOAD
 
     what = {
         UPLOADED: "uploaded the feed",
