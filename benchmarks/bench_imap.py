@@ -8,7 +8,10 @@ and a lot of unrelated mail). IMAP commands are counted on the wire by a proxy
    application is searched for at once, in OR-ed batches per folder, over one
    connection);
 2. a `check` with nothing new after a push: IMAP commands after login (goal:
-   one STATUS per watched folder).
+   one STATUS per watched folder);
+3. `capture` from the same mailbox once the capture corpus's invitation emails
+   (tests/corpus/capture, in the four shapes the tools send) are in the inbox:
+   its time, IMAP commands, and that every interview round is found.
 
 Run: .venv/bin/python benchmarks/bench_imap.py [--apps 200 --messages 5000]
 """
@@ -16,6 +19,7 @@ Run: .venv/bin/python benchmarks/bench_imap.py [--apps 200 --messages 5000]
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -31,6 +35,7 @@ from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from followup_sync.cli import cli  # noqa: E402
+from tests.support import capture_corpus as cc  # noqa: E402
 from tests.support import mail_messages as mm  # noqa: E402
 from tests.support.imap_proxy import ImapProxy  # noqa: E402
 from tests.support.imap_servers import (  # noqa: E402
@@ -126,6 +131,28 @@ def run_cli(root: Path, config: Path, *args: str):
     return result
 
 
+def add_invitations(box) -> set[tuple[str, str]]:
+    """The capture corpus as invitation emails in the inbox; the (company, day) rounds expected."""
+    import tomllib
+
+    from followup_sync.capture.domains import normalize_company
+
+    expected = tomllib.loads((cc.ROOT / "expected.toml").read_text(encoding="utf-8"))
+    rounds = set()
+    with box.client() as c:
+        for n, (case_id, e) in enumerate(sorted(expected.items())):
+            start = datetime.fromisoformat(e["start"]) if e.get("start") else None
+            when = (start or datetime(2026, 10, 1, 9, tzinfo=TZ)) - timedelta(days=7)
+            ics = (cc.ROOT / f"{case_id}.ics").read_bytes().decode()
+            raw = mm.invitation(ics, mm.SHAPES[n % 4], "Invitation", "cal@x.example", when)
+            c.append(box.folders["inbox"], raw, msg_time=when)
+            if e["kind"] == "interview":
+                rounds.add(
+                    (normalize_company(e["company"]), start.astimezone(TZ).date().isoformat())
+                )
+    return rounds
+
+
 def after_login(proxy: ImapProxy) -> list[str]:
     log = proxy.log
     return log[log.index("LOGIN") + 1 :] if "LOGIN" in log else log
@@ -166,6 +193,23 @@ def main() -> None:
             proxy.reset()
             run_cli(root, config, "check")
             noop = after_login(proxy)
+
+            expected_rounds = add_invitations(box)
+            config.write_text(
+                config.read_text()
+                + cc.CAPTURE_CONFIG  # the corpus user's other address and employer
+                + '\n[capture.sources.inbox]\nprovider = "mail"\n'
+            )
+            proxy.reset()
+            start = time.perf_counter()
+            captured = json.loads(run_cli(root, config, "capture", "--json").stdout)
+            capture_time = time.perf_counter() - start
+            capture_commands = after_login(proxy)[:-1]
+            from followup_sync.capture.domains import normalize_company
+
+            found = {
+                (normalize_company(c["company"]), c["start"][:10]) for c in captured["candidates"]
+            }
         finally:
             proxy.close()
             server.stop()
@@ -177,6 +221,12 @@ def main() -> None:
     print(f"server: {kind}; messages: {counts} ({args.apps} applications)")
     print(f"first check: {first_time:.2f} s, {facts} facts, commands {first_log}")
     print(f"no-op check after login: {noop}")
+    inbox = counts["inbox"] + len(list(cc.ROOT.glob("*.ics")))
+    print(
+        f"capture from the inbox ({inbox:,} messages): {capture_time:.2f} s,"
+        f" {len(found & expected_rounds)} of {len(expected_rounds)} interview rounds"
+        f" ({len(found - expected_rounds)} not interviews), commands {capture_commands}"
+    )
     rows = args.rows
     n = args.apps
     emit(
@@ -198,6 +248,14 @@ def main() -> None:
         f"no-op check: commands after login ({folders} folders)",
         f"{folders} STATUS" + (f" + {len(others)}" if others else ""),
         "1/folder",
+    )
+    emit(
+        rows,
+        "imap",
+        f"capture from the inbox ({inbox:,} messages, {len(expected_rounds)} interview rounds)",
+        f"{capture_time:.2f} s, {len(capture_commands)} commands,"
+        f" {len(found & expected_rounds)}/{len(expected_rounds)} found,"
+        f" {len(found - expected_rounds)} wrong",
     )
 
 

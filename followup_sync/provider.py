@@ -364,13 +364,18 @@ class MailReader(abc.ABC):
 class CalendarReader(abc.ABC):
     """A provider that can also read the user's own calendar, for `capture`.
 
-    Mixed into a Provider (followup_sync_caldav). `read_calendar` only reads:
+    Mixed into a Provider (followup_sync_caldav; followup_sync_imap, whose
+    "calendar" is the invitation emails). `read_calendar` only reads:
     one request for the events overlapping [start, end) where the target allows,
     returned as iCalendar text (one or more VCALENDARs per item) for
     followup_sync/capture/ to judge; it never writes, and never needs the
     calendar the provider pushes to. A `[capture.sources.NAME]` of this
     provider's type (or with `provider = "NAME"`) uses it.
     """
+
+    #: True when an event missing from `read_calendar`'s answer was deleted (a
+    #: calendar); False for a mailbox, whose invitations the user may delete.
+    lists_every_event: bool = True
 
     @abc.abstractmethod
     def read_calendar(self, start: datetime, end: datetime) -> list[str]: ...

@@ -63,6 +63,8 @@ class CalendarEvent:
     #: URLs and X- properties that name the tool that made the event (Teams, Meet...).
     extra: str = ""
     extra_props: dict[str, str] = field(default_factory=dict, compare=False)
+    #: DTSTAMP in UTC ("20261120T150000Z"): which of two versions with one SEQUENCE is newer.
+    stamp: str = field(default="", compare=False)
 
     @property
     def all_day(self) -> bool:
@@ -201,6 +203,32 @@ def _read_one(cal: Any, window: Window, source: str, default_tz: tzinfo, out: Re
                     out.events.append(event)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             out.skipped += 1
+
+
+#: iTIP methods (RFC 5546 1.4) that answer an invitation rather than make one: an
+#: attendee's REPLY in the inbox of a user who organised the meeting, say.
+NOT_INVITATIONS = frozenset({"REPLY", "COUNTER", "DECLINECOUNTER", "REFRESH"})
+
+
+def latest_versions(events: Iterable[CalendarEvent]) -> list[CalendarEvent]:
+    """One event per (UID, RECURRENCE-ID): the latest version of it.
+
+    A mailbox holds every version of an invitation (the request, the moved
+    request, the cancellation), and the same event can come from a calendar and
+    an invitation email. RFC 5546 2.1.5: the higher SEQUENCE is newer, then the
+    later DTSTAMP; on a tie the first one read stays (sources in config order).
+    Answers to invitations (REPLY, COUNTER...) are not events of the user's.
+    """
+    best: dict[tuple[str, str] | int, CalendarEvent] = {}
+    for n, event in enumerate(events):
+        if event.method in NOT_INVITATIONS:
+            continue
+        # Without a UID (RFC 5545 requires one) events cannot be told apart: all stay.
+        key = (event.uid, event.recurrence_id) if event.uid else n
+        held = best.get(key)
+        if held is None or (event.sequence, event.stamp) > (held.sequence, held.stamp):
+            best[key] = event
+    return list(best.values())
 
 
 def _expand(cal: Any, comps: list[Any], window: Window, floating_tz: tzinfo) -> list[Any]:
@@ -352,7 +380,17 @@ def _event(
         recurring=recurring,
         extra=" ".join(extra_props.values()),
         extra_props=extra_props,
+        stamp=_dtstamp(comp),
     )
+
+
+def _dtstamp(comp: Any) -> str:
+    """DTSTAMP as a UTC stamp, "" when unreadable: it only orders versions, so a
+    malformed one must not cost the event."""
+    try:
+        return _stamp(_when(comp.get("DTSTAMP"), UTC))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        return ""
 
 
 def _stamp(moment: datetime | date | None) -> str:

@@ -18,7 +18,14 @@ from ..config import Settings
 from ..errors import ConfigError, FollowupError, UserInputError
 from ..store import Store
 from .detect import Me
-from .events import CalendarEvent, ReadResult, Window, read_calendar, read_objects
+from .events import (
+    CalendarEvent,
+    ReadResult,
+    Window,
+    latest_versions,
+    read_calendar,
+    read_objects,
+)
 from .review import Review, build_review
 from .sources import FILE_SOURCE_PREFIX, ReaderSource, Source, build_sources, file_sources
 
@@ -170,11 +177,14 @@ def run_capture(
     with ctx.store.read() as tx:
         decisions = tx.capture_decisions()
         applications = tx.applications()
+    complete = {s.name for s in sources if s.complete}
     read_ok = {
-        r.name for r in reports if r.error is None and not r.name.startswith(FILE_SOURCE_PREFIX)
+        r.name
+        for r in reports
+        if r.error is None and r.name in complete and not r.name.startswith(FILE_SOURCE_PREFIX)
     }
     review = build_review(
-        events,
+        latest_versions(events),
         me=me_of(ctx.settings, owner),
         window=window,
         tz=tz,

@@ -6,6 +6,9 @@ read, secrets from `X_env` / `X_cmd` / the keyring):
 - `type = "caldav"` (or any provider type that is a `CalendarReader`): one
   time-range REPORT on the calendar named by `calendar`; `provider = "NAME"`
   reuses `[providers.NAME]`'s server, username and password.
+- `type = "imap"` (usually `provider = "mail"`, the mailbox of the mail
+  issue): the text/calendar parts of invitation emails received in the window
+  (providers/followup_sync_imap/invites.py), read without touching \\Seen.
 - `type = "ics_url"`: an https URL (Google's secret address, an Outlook
   published calendar), a secret like a password (`url_env`, `url_cmd`). The
   feed is fetched whole: it has no time-range query, and Google's changes on
@@ -56,6 +59,9 @@ class Source(abc.ABC):
     kind: str = ""
     #: Key/value state kept between runs (a CalDAV calendar's URL).
     state: MemoryState
+    #: An added interview missing from a complete source was deleted there; a
+    #: mailbox is not complete (the user deletes invitations they answered).
+    complete: bool = True
 
     @abc.abstractmethod
     def describe(self) -> str: ...
@@ -274,6 +280,7 @@ class ReaderSource(Source):
         self.reader = reader
         self.kind = kind
         self.state = reader.context.state
+        self.complete = bool(getattr(reader, "lists_every_event", True))
 
     def describe(self) -> str:
         return f"capture source {self.name!r} ({self.reader.describe()})"
@@ -354,8 +361,8 @@ def _build(
     else:
         if "type" not in table:
             raise ConfigError(
-                f'{where} needs a type: "caldav", "ics_url" or "file"'
-                ' (or provider = "NAME" to read a configured CalDAV account)'
+                f'{where} needs a type: "caldav", "imap", "ics_url" or "file"'
+                ' (or provider = "NAME" to read a configured CalDAV account or mailbox)'
             )
         kind = str(table["type"])
     options = {**base, **{k: v for k, v in table.items() if k != "provider"}}
@@ -377,7 +384,7 @@ def _build(
     if not (isinstance(cls, type) and issubclass(cls, CalendarReader)):
         raise ConfigError(
             f"{where}: a {kind!r} provider cannot read a calendar"
-            " (capture reads caldav, ics_url and file sources)"
+            " (capture reads caldav, imap, ics_url and file sources)"
         )
     if "calendar" in cls.options and "calendar" not in table:
         raise ConfigError(f"{where} needs calendar: the calendar to read (display name or URL)")

@@ -16,20 +16,29 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from followup_sync.errors import ConfigError
 from followup_sync.mail.model import Found, Watch
 from followup_sync.models import Channel, FollowUpItem, ItemKind, ItemStatus, PushItem, RemoteItem
-from followup_sync.provider import MailReader, Option, Provider, ProviderContext
+from followup_sync.provider import (
+    CalendarReader,
+    MailReader,
+    Option,
+    Provider,
+    ProviderContext,
+)
 
 from .drafts import DraftsFolder
 from .folders import Folders, choose, options_key
+from .invites import read_invitations
 from .scan import FolderScan
 from .session import Refused, Session, is_loopback
 
 PORTS = {"tls": 993, "starttls": 143, "none": 143}
+#: `capture` reads invitations received from this long before its window.
+INVITE_LEAD = timedelta(days=30)
 
 
 def _port(value: int) -> str | None:
@@ -52,11 +61,14 @@ def _file(value: str) -> str | None:
     return None
 
 
-class ImapProvider(Provider, MailReader):
+class ImapProvider(Provider, MailReader, CalendarReader):
     type = "imap"
     drafts_as_of_today = True
     used_up_by_user = True  # drafts get sent: an emptied Drafts folder is normal
     holds_every_item = False  # only the email follow-ups that are due (wants)
+    # An invitation email the user deleted or archived says nothing about the
+    # interview: capture never reports an event "gone" for its absence here.
+    lists_every_event = False
     options = {
         "host": Option(str, required=True, help="the IMAP server, e.g. imap.gmail.com"),
         "port": Option(int, check=_port, help="993 (TLS) or 143 (STARTTLS)"),
@@ -213,6 +225,26 @@ class ImapProvider(Provider, MailReader):
             return messages
 
         return replace(found, messages=tuple(self._retrying(scan)))
+
+    # --- invitations (capture) -------------------------------------------------------
+    def read_calendar(self, start: datetime, end: datetime) -> list[str]:
+        """The calendar parts of the invitation emails received since a month before
+        `start` (invites.py); the inbox (Gmail: All Mail), or `reply_folders`. Not
+        the Junk folder: calendar spam lands there as invitations."""
+        since = (start - INVITE_LEAD).date()
+
+        def read(folders: Folders) -> list[str]:
+            where = (
+                list(self.opts["reply_folders"])
+                if self.opts["reply_folders"]
+                else folders.replies[:1]
+            )
+            texts: list[str] = []
+            for folder in where:
+                texts += read_invitations(self.session, folder, since)
+            return texts
+
+        return self._retrying(read)
 
     # --- drafts -----------------------------------------------------------------------
     def wants(self, item: FollowUpItem, today: date) -> bool:

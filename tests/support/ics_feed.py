@@ -59,7 +59,7 @@ class FeedServer:
                 if server.status != 200:
                     self.send_error(server.status)
                     return
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
                 data = server.body.replace(b"DTSTAMP:20261126T120000Z", f"DTSTAMP:{stamp}".encode())
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar; charset=UTF-8")

@@ -9,8 +9,10 @@ and the output must never contain, since bodies are never fetched.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from email.utils import format_datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 BODY = "BODY-TEXT: thanks for your patience, we will be in touch."
 
@@ -135,3 +137,47 @@ Message-ID: {original_msgid}
 --{boundary}--
 """
     return text.replace("\n", "\r\n").encode()
+
+
+# --- invitation emails (iMIP, RFC 6047) for capture ------------------------------------
+#: How the tools send them: Google (inline + invite.ics), Exchange (base64 alternative),
+#: a bare text/calendar message, an .ics attached as a file.
+SHAPES = ("google", "outlook", "bare", "attachment")
+
+
+def imip(ics: str, method: str = "REQUEST") -> str:
+    """`ics` as an email carries it: with a METHOD (RFC 6047 2.4), `method` unless it has one."""
+    if "\r\nMETHOD:" in ics:
+        return ics
+    return ics.replace("VERSION:2.0\r\n", f"VERSION:2.0\r\nMETHOD:{method}\r\n", 1)
+
+
+def invitation(ics: str, shape: str, subject: str, sender: str, when: datetime) -> bytes:
+    """An invitation email as the tools send it (RFC 6047 iMIP)."""
+    ics = imip(ics)
+    method = re.search(r"\r\nMETHOD:(\w+)", ics).group(1)
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "Alex Rivera <alex@example.com>"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain="calendar.example")
+    if shape == "bare":  # the whole message is the calendar (some ATS mailers)
+        msg.set_content(ics, subtype="calendar", cte="quoted-printable", params={"method": method})
+    elif shape == "outlook":  # Exchange: the calendar is the last alternative, base64
+        msg.set_content("You have been invited.")
+        msg.add_alternative("<p>You have been invited.</p>", subtype="html")
+        msg.add_alternative(ics, subtype="calendar", cte="base64", params={"method": method})
+    elif shape == "google":  # inline alternative, and the same again as invite.ics
+        msg.set_content("Invitation from Google Calendar")
+        msg.add_alternative("<p>Invitation from Google Calendar</p>", subtype="html")
+        msg.add_alternative(ics, subtype="calendar", params={"method": method})
+        msg.add_attachment(
+            ics.encode(), maintype="application", subtype="ics", filename="invite.ics"
+        )
+    else:  # an .ics attached as a generic file
+        msg.set_content("Please find the interview details attached.")
+        msg.add_attachment(
+            ics.encode(), maintype="application", subtype="octet-stream", filename="interview.ics"
+        )
+    return bytes(msg).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

@@ -3,6 +3,7 @@ review list against a real store, and the decisions kept."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,13 @@ from followup_sync.applications import add_interview, reschedule_round
 from followup_sync.capture import domains
 from followup_sync.capture.decide import accept, ignore, select
 from followup_sync.capture.detect import Me, judge
-from followup_sync.capture.events import Window, prefilter, read_calendar, read_objects
+from followup_sync.capture.events import (
+    Window,
+    latest_versions,
+    prefilter,
+    read_calendar,
+    read_objects,
+)
 from followup_sync.capture.review import (
     IGNORED,
     NEW,
@@ -146,6 +153,80 @@ def test_unreadable_objects_are_counted_not_fatal_and_never_quoted():
         default_tz=NY,
     )
     assert len(result.events) == 1 and result.skipped == 1
+
+
+def _versions(*texts: str, source: str = "t"):
+    return read_objects(list(texts), WINDOW, source=source, default_tz=NY).events
+
+
+def test_the_latest_version_of_an_invitation_wins():
+    """RFC 5546 2.1.5: higher SEQUENCE, then later DTSTAMP; a tie keeps the first read."""
+    first = (cc.ROOT / "i12-google-piedpiper.ics").read_bytes().decode()
+    assert "SEQUENCE:0" in first and "DTSTART:20261002T170000Z" in first
+    moved = first.replace("SEQUENCE:0", "SEQUENCE:1").replace(
+        "DTSTART:20261002T170000Z", "DTSTART:20261005T170000Z"
+    )
+    (kept,) = latest_versions(_versions(moved, first))  # the old one arriving late
+    assert kept.sequence == 1 and kept.start.day == 5
+    stamp = re.search(r"DTSTAMP:(\S+)", first).group(1)
+    later = first.replace(f"DTSTAMP:{stamp}", "DTSTAMP:20301231T000000Z").replace(
+        "DTSTART:20261002T170000Z", "DTSTART:20261003T170000Z"
+    )
+    (kept,) = latest_versions(_versions(later, first))
+    assert kept.start.day == 3
+    a, b = _versions(first, source="calendar") + _versions(first, source="inbox")
+    assert latest_versions([a, b]) == [a] and latest_versions([b, a]) == [b]
+    # A malformed DTSTAMP only loses the tie-break, not the event.
+    broken = first.replace(f"DTSTAMP:{stamp}", "DTSTAMP:20261202T005634125889Z")
+    (kept,) = latest_versions(_versions(broken))
+    assert kept.stamp == "" and kept.uid == a.uid
+    reply = first.replace("VERSION:2.0\r\n", "VERSION:2.0\r\nMETHOD:REPLY\r\n")
+    assert latest_versions(_versions(reply)) == []
+
+
+def test_calendar_parts_of_message_structures():
+    """BODYSTRUCTURE as IMAPClient parses it, from Dovecot and pymap (whose
+    disposition is the header's raw text)."""
+    from providers.followup_sync_imap.invites import calendar_parts, decode
+
+    text = (b"text", b"plain", (b"charset", b"utf-8"), None, None, b"7bit", 10, 1)
+    cal = (b"text", b"calendar", (b"method", b"REQUEST"), None, None, b"base64", 900, 12)
+    attached = (
+        b"application",
+        b"octet-stream",
+        None,
+        None,
+        None,
+        b"base64",
+        900,
+        None,
+        (b"attachment", (b"filename", b"invite.ICS")),
+        None,
+        None,
+    )
+    raw_disp = (
+        b"application",
+        b"octet-stream",
+        None,
+        None,
+        None,
+        b"base64",
+        900,
+        None,
+        b'attachment; filename="interview.ics"',
+        None,
+        None,
+    )
+    pdf = (b"application", b"pdf", (b"name", b"cv.pdf"), None, None, b"base64", 900, None)
+    huge = (b"text", b"calendar", None, None, None, b"7bit", 5_000_000, 1)
+    forwarded = (b"message", b"rfc822", None, None, None, b"7bit", 900, (), cal, 20)
+    mixed = ([([text, cal], b"alternative"), attached, raw_disp, pdf, huge, forwarded], b"mixed")
+    assert [p[0] for p in calendar_parts(mixed)] == ["1.2", "2", "3"]
+    assert list(calendar_parts(cal)) == [("1", "base64", "utf-8")]
+    assert list(calendar_parts(text)) == [] and list(calendar_parts(None)) == []
+    assert decode(b"QkVHSU46VkNBTEVOREFS", "base64", "utf-8") == "BEGIN:VCALENDAR"
+    assert decode(b"caf=C3=A9", "quoted-printable", "utf-8") == "caf\u00e9"
+    assert decode(b"x", "7bit", "no-such-charset") == "x"
 
 
 def test_not_icalendar_is_a_value_error():
