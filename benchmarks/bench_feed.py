@@ -99,7 +99,8 @@ def bench_render(data_dir: Path, config: Path, repeat: int) -> None:
 
     def read_store():
         s = Store.open(data_dir)
-        s.applications()
+        with s.read() as tx:
+            tx.applications()
         s.close()
 
     stages = {
