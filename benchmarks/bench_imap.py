@@ -133,24 +133,14 @@ def run_cli(root: Path, config: Path, *args: str):
 
 def add_invitations(box) -> set[tuple[str, str]]:
     """The capture corpus as invitation emails in the inbox; the (company, day) rounds expected."""
-    import tomllib
-
-    from followup_sync.capture.domains import normalize_company
-
-    expected = tomllib.loads((cc.ROOT / "expected.toml").read_text(encoding="utf-8"))
-    rounds = set()
     with box.client() as c:
-        for n, (case_id, e) in enumerate(sorted(expected.items())):
+        for n, (case_id, e) in enumerate(sorted(cc.expected().items())):
             start = datetime.fromisoformat(e["start"]) if e.get("start") else None
             when = (start or datetime(2026, 10, 1, 9, tzinfo=TZ)) - timedelta(days=7)
             ics = (cc.ROOT / f"{case_id}.ics").read_bytes().decode()
             raw = mm.invitation(ics, mm.SHAPES[n % 4], "Invitation", "cal@x.example", when)
             c.append(box.folders["inbox"], raw, msg_time=when)
-            if e["kind"] == "interview":
-                rounds.add(
-                    (normalize_company(e["company"]), start.astimezone(TZ).date().isoformat())
-                )
-    return rounds
+    return cc.expected_rounds()
 
 
 def after_login(proxy: ImapProxy) -> list[str]:
@@ -205,11 +195,7 @@ def main() -> None:
             captured = json.loads(run_cli(root, config, "capture", "--json").stdout)
             capture_time = time.perf_counter() - start
             capture_commands = after_login(proxy)[:-1]
-            from followup_sync.capture.domains import normalize_company
-
-            found = {
-                (normalize_company(c["company"]), c["start"][:10]) for c in captured["candidates"]
-            }
+            found = cc.got_rounds(captured)
         finally:
             proxy.close()
             server.stop()

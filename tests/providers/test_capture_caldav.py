@@ -9,20 +9,17 @@ review, add, push.
 from __future__ import annotations
 
 import json
-import tomllib
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup_sync.capture.domains import normalize_company
 from tests.support import capture_corpus as cc
 
 pytestmark = [pytest.mark.network]
 
 PW_ENV = "CAPTURE_TEST_CALDAV_PASSWORD"
 NY = ZoneInfo("America/New_York")
-EXPECTED = tomllib.loads((cc.ROOT / "expected.toml").read_text(encoding="utf-8"))
+EXPECTED = cc.expected()
 _FILLED: dict[str, str] = {}  # server kind -> the calendar holding the whole corpus
 
 
@@ -63,15 +60,6 @@ def configure(env, server, calendar, url=None):
     return {PW_ENV: server.password or ""}
 
 
-def expected_rounds():
-    rounds = set()
-    for e in EXPECTED.values():
-        if e["kind"] == "interview":
-            day = datetime.fromisoformat(e["start"]).astimezone(NY).date().isoformat()
-            rounds.add((normalize_company(e["company"]), day))
-    return rounds
-
-
 def test_every_interview_round_from_one_report_and_nothing_written(
     env, caldav_server, counting_proxy_factory
 ):
@@ -79,8 +67,7 @@ def test_every_interview_round_from_one_report_and_nothing_written(
     proxy = counting_proxy_factory(caldav_server.url)
     os_env = configure(env, caldav_server, calendar, url=proxy.url)
     data = json.loads(env.run("capture", "--json", env=os_env).stdout)
-    got = {(normalize_company(c["company"]), c["start"][:10]) for c in data["candidates"]}
-    assert got == expected_rounds()
+    assert cc.got_rounds(data) == cc.expected_rounds()
     assert {c["source"] for c in data["candidates"]} == {"personal"}
     assert proxy.writes == 0
     assert proxy.counts["REPORT"] == 1, proxy.log

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup_sync.capture.domains import normalize_company
 from tests.support import capture_corpus as cc
 from tests.support.imap_proxy import ImapProxy
 from tests.support.imap_servers import PASSWORD, Mailbox
@@ -28,7 +26,7 @@ from tests.support.mail_messages import SHAPES, imip, invitation
 pytestmark = pytest.mark.network
 
 NY = ZoneInfo("America/New_York")
-EXPECTED = tomllib.loads((cc.ROOT / "expected.toml").read_text(encoding="utf-8"))
+EXPECTED = cc.expected()
 PIED = "i12-google-piedpiper"
 PIED_UID = "3q8v2m1n0b9c8x7z6l5k4j3h2g@google.com"
 
@@ -64,19 +62,6 @@ def configure(env, mailbox: Mailbox, port: int | None = None) -> dict[str, str]:
     return {"IMAP_TEST_PASSWORD": PASSWORD}
 
 
-def expected_rounds() -> set[tuple[str, str]]:
-    rounds = set()
-    for e in EXPECTED.values():
-        if e["kind"] == "interview":
-            day = datetime.fromisoformat(e["start"]).astimezone(NY).date().isoformat()
-            rounds.add((normalize_company(e["company"]), day))
-    return rounds
-
-
-def got_rounds(data: dict) -> set[tuple[str, str]]:
-    return {(normalize_company(c["company"]), c["start"][:10]) for c in data["candidates"]}
-
-
 def test_every_interview_in_the_inbox_and_nothing_else_read_or_marked(env, mailbox):
     for n, case_id in enumerate(sorted(EXPECTED)):
         deliver(mailbox, case_id, n)
@@ -93,7 +78,7 @@ def test_every_interview_in_the_inbox_and_nothing_else_read_or_marked(env, mailb
         data = json.loads(env.run("capture", "--json", env=os_env).stdout)
     finally:
         proxy.close()
-    assert got_rounds(data) == expected_rounds()
+    assert cc.got_rounds(data) == cc.expected_rounds()
     assert {c["source"] for c in data["candidates"]} == {"inbox"}
     assert all(c["status"] == "new" for c in data["candidates"])
     # Read-only, no \Seen, and no message or attachment downloaded whole.

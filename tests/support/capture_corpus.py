@@ -2871,3 +2871,34 @@ if __name__ == "__main__":
     interviews = sum(c.interview for c in CASES)
     hard = sum(c.kind in HARD for c in CASES)
     print(f"{len(CASES)} files: {interviews} interviews, {hard} hard negatives -> {ROOT}")
+
+
+# --- what the tests compare: interview rounds as (company, local day) ---------------------
+def expected() -> dict[str, dict]:
+    """expected.toml: what each corpus file is."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "expected.toml").read_text(encoding="utf-8"))
+
+
+def expected_rounds(ids=None) -> set[tuple[str, str]]:
+    """(company, day in the user's zone) of every interview round, of `ids` or all."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from followup_sync.capture.domains import normalize_company
+
+    rounds = set()
+    for case_id, e in expected().items():
+        if e["kind"] != "interview" or (ids is not None and case_id not in ids):
+            continue
+        start = datetime.fromisoformat(e["start"]).astimezone(ZoneInfo("America/New_York"))
+        rounds.add((normalize_company(e["company"]), start.date().isoformat()))
+    return rounds
+
+
+def got_rounds(data: dict) -> set[tuple[str, str]]:
+    """The same for `capture --json`'s candidates."""
+    from followup_sync.capture.domains import normalize_company
+
+    return {(normalize_company(c["company"]), c["start"][:10]) for c in data["candidates"]}

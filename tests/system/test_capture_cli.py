@@ -6,19 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup_sync.capture.domains import normalize_company
 from tests.support import capture_corpus as cc
 from tests.support.ics_feed import FeedServer, google_feed
 
 URL_ENV = "CAPTURE_TEST_ICS_URL"
 NY = ZoneInfo("America/New_York")
-EXPECTED = tomllib.loads((cc.ROOT / "expected.toml").read_text(encoding="utf-8"))
+EXPECTED = cc.expected()
 #: The candidate keys README documents, then the ones we add.
 CONTRACT = {
     "n",
@@ -34,21 +32,6 @@ CONTRACT = {
     "status",
 }
 EXTRA = {"at", "application", "round", "recorded_at", "sessions", "title"}
-
-
-def expected_rounds(ids=None) -> set[tuple[str, str]]:
-    """(company, local day) of every interview round in the default window."""
-    rounds = set()
-    for case_id, e in EXPECTED.items():
-        if e["kind"] != "interview" or (ids is not None and case_id not in ids):
-            continue
-        start = datetime.fromisoformat(e["start"]).astimezone(NY)
-        rounds.add((normalize_company(e["company"]), start.date().isoformat()))
-    return rounds
-
-
-def got_rounds(data: dict) -> set[tuple[str, str]]:
-    return {(normalize_company(c["company"]), c["start"][:10]) for c in data["candidates"]}
 
 
 @pytest.fixture
@@ -150,7 +133,7 @@ def test_a_google_feed_gives_every_interview_round_and_nothing_else(cap_env, fee
     data = json.loads(cap_env.run("capture", "--json", env=env_vars).stdout)
     assert len(server.requests) == 1  # fetched whole, once
     assert data["window"] == {"since": "2026-09-27", "until": "2026-12-26"}
-    assert got_rounds(data) == expected_rounds()
+    assert cc.got_rounds(data) == cc.expected_rounds()
     for c in data["candidates"]:
         assert set(c) == CONTRACT | EXTRA
         assert c["status"] == "new" and c["source"] == "google"

@@ -191,32 +191,13 @@ def test_calendar_parts_of_message_structures():
 
     text = (b"text", b"plain", (b"charset", b"utf-8"), None, None, b"7bit", 10, 1)
     cal = (b"text", b"calendar", (b"method", b"REQUEST"), None, None, b"base64", 900, 12)
-    attached = (
-        b"application",
-        b"octet-stream",
-        None,
-        None,
-        None,
-        b"base64",
-        900,
-        None,
-        (b"attachment", (b"filename", b"invite.ICS")),
-        None,
-        None,
-    )
-    raw_disp = (
-        b"application",
-        b"octet-stream",
-        None,
-        None,
-        None,
-        b"base64",
-        900,
-        None,
-        b'attachment; filename="interview.ics"',
-        None,
-        None,
-    )
+
+    def file_part(disposition):  # an application/octet-stream attachment
+        return (b"application", b"octet-stream", None, None, None, b"base64", 900, None,
+                disposition, None, None)  # fmt: skip
+
+    attached = file_part((b"attachment", (b"filename", b"invite.ICS")))
+    raw_disp = file_part(b'attachment; filename="interview.ics"')
     pdf = (b"application", b"pdf", (b"name", b"cv.pdf"), None, None, b"base64", 900, None)
     huge = (b"text", b"calendar", None, None, None, b"7bit", 5_000_000, 1)
     forwarded = (b"message", b"rfc822", None, None, None, b"7bit", 900, (), cal, 20)
