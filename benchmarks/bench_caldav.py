@@ -26,12 +26,12 @@ import collections
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _inputs import USER, write_applications  # noqa: E402
 from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
@@ -46,21 +46,9 @@ STARTERS = {"radicale": start_radicale, "xandikos": start_xandikos}
 
 
 def write_inputs(root: Path, server, apps: int, url: str, concurrency: int | None) -> Path:
-    rows = []
-    for n in range(apps):
-        # Interviews in the last two weeks: every application has its 4 items ahead.
-        day = date(2026, 11, 12) + timedelta(days=n % 14)
-        rows.append(
-            "[[application]]\n"
-            f'company = "Company {n:03d}"\n'
-            'role = "Backend Engineer"\n'
-            f'date = "{day} 14:00"\n'
-            f'interviewers = ["Jane Doe{n} <jane{n}@company{n:03d}.example>"]\n'
-            'skills = "Python, PostgreSQL and on-call leadership"\n'
-        )
-    (root / "applications.toml").write_text("\n".join(rows))
+    write_applications(root / "applications.toml", apps, skills=True)
     lines = [
-        '[user]\nname = "Alex Rivera"\nemail = "alex@example.com"\ntimezone = "America/New_York"\n',
+        USER,
         "[providers.bench]",
         'type = "caldav"',
         f'url = "{url}"',

@@ -24,13 +24,14 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _inputs import USER, interviewer, write_applications  # noqa: E402
 from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
@@ -53,28 +54,10 @@ TZ = ZoneInfo("America/New_York")
 PW_ENV = "BENCH_IMAP_PASSWORD"
 
 
-def interviewer(n: int) -> str:
-    return f"jane{n}@company{n:03d}.example"
-
-
 def write_inputs(root: Path, box, apps: int) -> tuple[Path, Path]:
-    rows = []
-    for n in range(apps):
-        day = date(2026, 11, 12) + timedelta(days=n % 14)
-        rows.append(
-            "[[application]]\n"
-            f'company = "Company {n:03d}"\n'
-            'role = "Backend Engineer"\n'
-            f'date = "{day} 14:00"\n'
-            f'interviewers = ["Jane Doe{n} <{interviewer(n)}>"]\n'
-        )
-    apps_file = root / "applications.toml"
-    apps_file.write_text("\n".join(rows))
+    apps_file = write_applications(root / "applications.toml", apps)
     config = root / "config.toml"
-    config.write_text(
-        '[user]\nname = "Alex Rivera"\nemail = "alex@example.com"\n'
-        'timezone = "America/New_York"\n\n' + box.toml("mail", password_env=PW_ENV, drafts=False)
-    )
+    config.write_text(USER + "\n" + box.toml("mail", password_env=PW_ENV, drafts=False))
     return apps_file, config
 
 

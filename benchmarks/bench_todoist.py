@@ -24,12 +24,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _inputs import USER, write_applications  # noqa: E402
 from _table import add_rows_option, emit  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
@@ -52,24 +52,12 @@ def setup(root: Path, server, apps: int, attach: bool) -> tuple[Path, Path, dict
     root.mkdir(parents=True)
     data_dir, config = root / "data", root / "config.toml"
     config.write_text(
-        '[user]\nname = "Alex Rivera"\nemail = "alex@example.com"\n'
-        'timezone = "America/New_York"\n\n'
+        USER + "\n"
         f'[providers.todo]\ntype = "todoist"\napi_url = "{server.api_url}"\n'
         f'token_env = "{TOKEN_ENV}"\n' + ("" if attach else "attach_eml = false\n"),
         encoding="utf-8",
     )
-    rows = []
-    for n in range(apps):
-        # Interviews in the last two weeks: every application has its 4 items ahead.
-        day = date(2026, 11, 12) + timedelta(days=n % 14)
-        rows.append(
-            "[[application]]\n"
-            f'company = "Company {n:03d}"\n'
-            'role = "Backend Engineer"\n'
-            f'date = "{day} 14:00"\n'
-            f'interviewers = ["Jane Doe{n} <jane{n}@company{n:03d}.example>"]\n'
-        )
-    (root / "applications.toml").write_text("\n".join(rows))
+    write_applications(root / "applications.toml", apps)
     env = {TOKEN_ENV: server.app.token, "FOLLOWUP_SYNC_NO_KEYRING": "1"}
     run(["import", str(root / "applications.toml")], data_dir, config, env)
     return data_dir, config, env
