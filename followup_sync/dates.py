@@ -33,7 +33,7 @@ _WEEKDAY_RE = re.compile(
 Direction = Literal["coming", "after", "past"]
 
 
-def _check_year(d: date, text: str) -> None:
+def check_year(d: date, text: str) -> None:
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise UserInputError(f"date {text!r} is out of range ({MIN_YEAR}-{MAX_YEAR})")
 
@@ -67,7 +67,7 @@ def parse_when(
         return datetime.combine(d, default_time, tzinfo=tz)
     try:
         d = date.fromisoformat(raw)
-        _check_year(d, raw)
+        check_year(d, raw)
         return datetime.combine(d, default_time, tzinfo=tz)
     except ValueError:
         pass
@@ -75,7 +75,7 @@ def parse_when(
         dt = datetime.fromisoformat(raw)
     except ValueError:
         dt = _parse_words(raw, tz, today, default_time)
-    _check_year(dt.date(), raw)
+    check_year(dt.date(), raw)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt.astimezone(tz)

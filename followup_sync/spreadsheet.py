@@ -19,6 +19,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from .dates import check_year
 from .errors import UserInputError
 
 #: Our field -> the header words that mean it (after normalising).
@@ -183,9 +184,13 @@ def parse_cell_date(
                 return None
             day = int(m["d"])
         try:
-            return datetime.combine(date(year, month, day), _clock(m["time"], default_time), tz)
+            day_of = date(year, month, day)
+            at = datetime.combine(day_of, _clock(m["time"], default_time), tz)
         except ValueError as e:
             raise UserInputError(f"{raw!r} is not a date ({e})") from None
+        # The same bounds as every typed date (dates.parse_when).
+        check_year(day_of, raw)
+        return at
     return None
 
 

@@ -617,6 +617,14 @@ def test_import_any_bytes(seeded, data, prefix, suffix):
             '[[application]]\ncompany = "A"\nrole = "R"\ndate = 9999-12-31T23:59:59-12:00\n',
             "out of range",
         ),
+        # Spreadsheet date forms were read before the range check (review of issue 11).
+        ("y0001.csv", "company,role,date\nA,R,0001-01-01\n", "out of range"),
+        ("y9999.csv", "company,role,date\nA,R,12/30/9999 10:00\n", "out of range"),
+        (
+            "y9999-date.toml",
+            '[[application]]\ncompany = "A"\nrole = "R"\ndate = 9999-12-30\n',
+            "out of range",
+        ),
         (
             "latin1.csv",
             "company,role,date\nCafé,R,2026-11-20\n".encode("latin-1"),
