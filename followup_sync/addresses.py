@@ -21,7 +21,7 @@ from .errors import UserInputError
 from .models import Interviewer
 from .text import single_line
 
-__all__ = ["EMAIL_RE", "is_email", "parse_people"]
+__all__ = ["EMAIL_RE", "domain_of", "is_email", "parse_people", "within"]
 
 # Deliberately plain: something a mail client will accept in To, not all of RFC
 # 5322 (a domain needs a dot: "jane@x" is a typo here, not a local host).
@@ -35,6 +35,18 @@ _BARE_RE = re.compile(r"^(?P<name>[^<>]*?)\s*(?P<addr>[^\s<>]+@[^\s<>]+)$")
 
 def is_email(text: str) -> bool:
     return len(text) <= 254 and EMAIL_RE.fullmatch(text) is not None
+
+
+def domain_of(address: str) -> str:
+    """The lower-cased domain of an address ("" when there is none)."""
+    _, at, domain = address.strip().rpartition("@")
+    return domain.strip().lower().rstrip(".>") if at else ""
+
+
+def within(host: str, domain: str) -> bool:
+    """`host` is `domain` or one of its subdomains: never a lookalike such as notacme.example."""
+    host, domain = host.lower(), domain.lower()
+    return bool(domain) and (host == domain or host.endswith("." + domain))
 
 
 def _split(text: str) -> list[str]:

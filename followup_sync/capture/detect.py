@@ -66,7 +66,7 @@ class Me:
 
     def at_my_job(self, email: str) -> bool:
         domain = domains.domain_of(email)
-        return any(domain == d or domain.endswith("." + d) for d in self.my_domains)
+        return any(domains.within(domain, d) for d in self.my_domains)
 
 
 @dataclass(frozen=True)

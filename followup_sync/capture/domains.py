@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 
+from ..addresses import domain_of as domain_of  # re-exported: capture reads domains.domain_of
+from ..addresses import within
+
 #: Applicant-tracking and interview-scheduling systems: a strong sign of a job
 #: interview when they appear in an invitation (name shown in the signals).
 ATS: dict[str, str] = {
@@ -167,40 +170,26 @@ ROLE_ACCOUNT = re.compile(
 )
 
 
-def domain_of(address: str) -> str:
-    """The lowercased domain of an address ("" when there is none)."""
-    _, at, domain = address.strip().rpartition("@")
-    return domain.lower().rstrip(".>") if at else ""
-
-
-def _under(domain: str, suffix: str) -> bool:
-    return domain == suffix or domain.endswith("." + suffix)
-
-
 def tool_of(domain: str) -> str | None:
     """The ATS or booking tool a domain belongs to, or None."""
     for suffix, name in (*ATS.items(), *GENERIC_SCHEDULERS.items()):
-        if _under(domain, suffix):
+        if within(domain, suffix):
             return name
     return None
 
 
 def ats_of(domain: str) -> str | None:
     for suffix, name in ATS.items():
-        if _under(domain, suffix):
+        if within(domain, suffix):
             return name
     return None
 
 
 def scheduler_of(domain: str) -> str | None:
     for suffix, name in GENERIC_SCHEDULERS.items():
-        if _under(domain, suffix):
+        if within(domain, suffix):
             return name
     return None
-
-
-def is_freemail(domain: str) -> bool:
-    return domain in FREEMAIL
 
 
 def is_company_domain(domain: str) -> bool:
@@ -208,7 +197,7 @@ def is_company_domain(domain: str) -> bool:
     (a tenant of a tool, `acme.onmicrosoft.com`, does)."""
     if not domain or "." not in domain or domain in FREEMAIL:
         return False
-    if any(_under(domain, s) for s in INFRASTRUCTURE) or domain in TENANT_SUFFIXES:
+    if any(within(domain, s) for s in INFRASTRUCTURE) or domain in TENANT_SUFFIXES:
         return False
     if any(domain.endswith("." + s) for s in TENANT_SUFFIXES):
         return _tenant_label(domain) is not None

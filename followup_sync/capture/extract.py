@@ -192,7 +192,7 @@ def _is_a_person(person: Person, me: Me) -> bool:
         or domain.endswith("group.calendar.google.com")
         or domains.ROLE_ACCOUNT.match(email)
         or domains.tool_of(domain) is not None
-        or any(domain == d or domain.endswith("." + d) for d in domains.INFRASTRUCTURE)
+        or any(domains.within(domain, d) for d in domains.INFRASTRUCTURE)
     )
 
 

@@ -7,10 +7,18 @@ status mail on a company's behalf from their own domains: such mail is a
 possible response for the user to confirm, never acted on silently.
 
 The lists are deliberately the common ones; a domain matches itself and its
-subdomains (mail.greenhouse.io), never a lookalike (notgreenhouse.io).
+subdomains (mail.greenhouse.io), never a lookalike (notgreenhouse.io): IMAP's
+SEARCH FROM is a substring match, so every hit is checked again with `within`.
+capture/domains.py keeps its own lists for another question (which tools
+schedule interviews, which domains name no employer); they overlap on purpose
+only where the answer is the same.
 """
 
 from __future__ import annotations
+
+from ..addresses import domain_of, within
+
+__all__ = ["ATS", "FREE_MAIL", "ats_name", "domain_of", "is_free_mail", "within"]
 
 _FREE_MAIL_TEXT = """
     gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr live.com
@@ -53,20 +61,6 @@ ATS = {
     "rippling.com": "Rippling",
     "pinpointhq.com": "Pinpoint",
 }
-
-
-def domain_of(address: str) -> str:
-    """The domain of an address, lower-case ("" when there is none)."""
-    return address.rpartition("@")[2].strip().lower().rstrip(".")
-
-
-def within(host: str, domain: str) -> bool:
-    """`host` is `domain` or one of its subdomains: never a lookalike such as notacme.example.
-
-    (IMAP's SEARCH FROM is a substring match, so every hit is checked again here.)
-    """
-    host, domain = host.lower(), domain.lower()
-    return bool(domain) and (host == domain or host.endswith("." + domain))
 
 
 def is_free_mail(domain: str) -> bool:
