@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError, FollowupError
 from .provider import MailReader
-from .push import PushContext, mail_facts, mail_watch, provider_configs
+from .push import PushContext, build_all, close_all, mail_facts, mail_watch
 from .sync import Pulled
 
 
@@ -37,18 +37,10 @@ class CheckResult:
 
 def check_all(ctx: PushContext, names: tuple[str, ...] | list[str] = ()) -> CheckResult:
     """Read the mailboxes of the configured mail providers (all, or those in `names`)."""
-    configs = provider_configs(ctx.settings, ctx.data_dir)
-    for n in names:
-        if n not in configs:
-            raise ConfigError(f"no provider {n!r} in the config (have: {', '.join(configs)})")
-    providers = []
+    # Every provider is built, so an option mistake anywhere is reported first.
+    built, selected = build_all(ctx, names)
     try:
-        # Every provider is built, so an option mistake anywhere is reported first.
-        for name, options in configs.items():
-            providers.append(ctx.provider(name, options))
-        readers = [
-            p for p in providers if isinstance(p, MailReader) and (not names or p.name in names)
-        ]
+        readers = [p for p in selected if isinstance(p, MailReader)]
         if not readers:
             raise ConfigError(
                 'no provider reads a mailbox: add one with type = "imap" (see docs/mail.md)'
@@ -66,5 +58,4 @@ def check_all(ctx: PushContext, names: tuple[str, ...] | list[str] = ()) -> Chec
             result.reports.append(report)
         return result
     finally:
-        for provider in providers:
-            provider.close()
+        close_all(built)

@@ -20,6 +20,12 @@ from .sync import ApplyResult, Plan
 CLEAN_STATE = "push.clean"
 
 
+def key(revision: int, fingerprint: str, record_count: int) -> str:
+    """What a push's outcome depends on besides the provider: the store revision it
+    planned from, the settings fingerprint, and how many records the provider has."""
+    return f"{revision}|{fingerprint}|{record_count}"
+
+
 def still_clean(provider: Provider, key: str) -> bool:
     """Whether `key` (store revision, settings, record count) and the provider's change
     token are those of its last clean push."""

@@ -167,8 +167,10 @@ class _Target:
     report: ProviderReport | None = None
 
 
-def _build_all(ctx: PushContext, names) -> tuple[list, list]:
-    """(every configured provider and target, the selected ones), all built and validated."""
+def build_all(ctx: PushContext, names) -> tuple[list, list]:
+    """(every configured provider and target, the selected ones), all built and validated.
+
+    Also `check`'s first step: close them with `close_all`."""
     configs = provider_configs(ctx.settings, ctx.data_dir)
     for n in names:
         if n not in configs:
@@ -182,12 +184,12 @@ def _build_all(ctx: PushContext, names) -> tuple[list, list]:
         for name, options in configs.items():
             built.append(ctx.provider(name, options))
     except BaseException:
-        _close(built)
+        close_all(built)
         raise
     return built, [p for p in built if not names or p.name in names]
 
 
-def _close(built) -> None:
+def close_all(built) -> None:
     for target in built:
         target.close()
 
@@ -201,7 +203,7 @@ def push_all(
     progress: Callable[[str, Action], None] | None = None,
 ) -> RunResult:
     """Push to the configured providers (all, or those in `names`), then publish the feed."""
-    built, selected = _build_all(ctx, names)
+    built, selected = build_all(ctx, names)
     try:
         providers = [p for p in selected if isinstance(p, Provider)]
         targets = [p for p in selected if isinstance(p, Publisher)]
@@ -211,7 +213,7 @@ def push_all(
             publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
         return run
     finally:
-        _close(built)
+        close_all(built)
 
 
 def build_publishers(
@@ -222,13 +224,13 @@ def build_publishers(
     Every configured provider is validated too, as for a push. The caller closes
     the targets.
     """
-    built, selected = _build_all(ctx, names)
+    built, selected = build_all(ctx, names)
     every = [p for p in built if isinstance(p, Publisher)]
     targets = [p for p in selected if isinstance(p, Publisher)]
-    _close([p for p in built if p not in targets])
+    close_all([p for p in built if p not in targets])
     wrong = [p.name for p in selected if not isinstance(p, Publisher)] if names else []
     if wrong:
-        _close(targets)
+        close_all(targets)
         raise ConfigError(f"[providers.{wrong[0]}] is not a publish target (s3, webdav)")
     return targets, len(targets) == len(every)
 
@@ -249,7 +251,7 @@ def publish_all(
             publish.publish_targets(ctx, targets, run, dry_run=dry_run, every_target=every)
         return run
     finally:
-        _close(targets)
+        close_all(targets)
 
 
 def push_providers(
@@ -291,7 +293,7 @@ def _push_locked(
         for t in targets
         if not force
         and clean_state.still_clean(
-            t.provider, f"{revision}|{fingerprint}|{counts[t.provider.name]}"
+            t.provider, clean_state.key(revision, fingerprint, counts[t.provider.name])
         )
     ]
     watch = mail_watch(ctx) if any(isinstance(p, MailReader) for p in providers) else None
@@ -309,14 +311,10 @@ def _push_locked(
     planned_revision = _plan_all(ctx, live, run, dry_run)
     if not dry_run:
         for target in live:
-            _apply_one(ctx, target, run, progress, f"{planned_revision}|{fingerprint}")
+            _apply_one(ctx, target, run, progress, planned_revision, fingerprint)
     order = {t.provider.name: i for i, t in enumerate(targets)}
     run.reports.sort(key=lambda r: order[r.name])
     return run
-
-
-def _fail(run: RunResult, target: _Target, error: FollowupError) -> None:
-    run.failures.append(ProviderFailure(target.provider.name, error, target.notes))
 
 
 def mail_watch(ctx: PushContext) -> Watch:
@@ -365,7 +363,7 @@ def _list_and_pull(
             )
         target.pulled = pull(target.recorded, target.remote) + mail
     except FollowupError as e:
-        _fail(run, target, e)
+        run.fail(target.provider.name, e, target.notes)
         return False
     return True
 
@@ -421,7 +419,9 @@ def _plan_all(ctx: PushContext, targets: list[_Target], run: RunResult, dry_run:
     return revision
 
 
-def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress, planned: str) -> None:
+def _apply_one(
+    ctx: PushContext, target: _Target, run: RunResult, progress, revision: int, fingerprint: str
+) -> None:
     provider = target.provider
     report = target.report
     name = provider.name
@@ -445,13 +445,12 @@ def _apply_one(ctx: PushContext, target: _Target, run: RunResult, progress, plan
         )
     except FollowupError as e:
         run.reports.remove(report)
-        _fail(run, target, e)
+        run.fail(target.provider.name, e, target.notes)
         return
     if not report.result.conflicts:
         # Provider state (e.g. a sync token) is saved only when no write hit a
         # conflict: otherwise the next listing must report that item again.
-        with ctx.store.read() as tx:
-            count = tx.record_count(name)
-        clean_state.mark(provider, f"{planned}|{count}", report.plan, report.result)
         with ctx.store.write(content=False) as tx:
+            key = clean_state.key(revision, fingerprint, tx.record_count(name))
+            clean_state.mark(provider, key, report.plan, report.result)
             tx.save_provider_state(name, dict(provider.context.state))
