@@ -75,9 +75,6 @@ class DesiredState:
     def items(self, app: Application) -> list[FollowUpItem]:
         return rules.plan_application(app, self.rules, self.tz, self.today)
 
-    def push_item(self, app: Application, item: FollowUpItem) -> PushItem:
-        return build_push_item(app, item, self.user, self.rules, self.templates_dir)
-
     def render(self, want: Wanted, *, as_of: date | None = None) -> PushItem:
         """The PushItem for `want`; with `as_of`, an unsent draft is written as of that day
         (or its own, if later): "last Monday" must be true on the day it goes out."""
@@ -273,7 +270,7 @@ def build_push_item(
     user: User,
     rule_set: Rules,
     templates_dir: Path | None,
-    content_hash: str | None = None,
+    content_hash: str,
     *,
     as_of: date | None = None,
 ) -> PushItem:
@@ -312,9 +309,6 @@ def build_push_item(
     summary = summary_for(app, item, rule_set)
     duration = timedelta(minutes=rule_set.duration_minutes)
     alarm = timedelta(minutes=rule_set.alarm_minutes)
-    if content_hash is None:
-        hasher = _Hasher(user, rule_set, templates_dir)
-        content_hash = hasher.item(hasher.app_fingerprint(app), app, item)
     return PushItem(
         item=item,
         company=single_line(app.company),

@@ -250,10 +250,6 @@ class ItemRef:
         return ItemKind.THANK_YOU if self.step == "thank-you" else ItemKind.MOVE_ON
 
     @property
-    def is_nudge(self) -> bool:
-        return self.kind == ItemKind.NUDGE
-
-    @property
     def uid(self) -> str:
         return item_uid(self.application_id, self.round_number, self.step)
 

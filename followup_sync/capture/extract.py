@@ -159,7 +159,6 @@ def stage_of(event: CalendarEvent) -> str:
 
 
 # --- interviewers ----------------------------------------------------------------------
-_ORG_LIKE = ORG_CN
 _LAST_FIRST = re.compile(r"^([^\s,]+),\s*([^\s,]+(?:\s[^\s,]+)?)$")
 
 
@@ -201,11 +200,7 @@ def interviewers_of(event: CalendarEvent, me: Me) -> tuple[Interviewer, ...]:
     seen: set[str] = set()
     organizer = event.organizer
     candidates = list(event.attendees)
-    if (
-        organizer is not None
-        and _is_a_person(organizer, me)
-        and not _ORG_LIKE.search(organizer.name)
-    ):
+    if organizer is not None and _is_a_person(organizer, me) and not ORG_CN.search(organizer.name):
         candidates.insert(0, organizer)
     for person in candidates:
         if not _is_a_person(person, me) or person.email in seen:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .common import _day, error_line, reply_text  # noqa: F401
+from .common import error_line as error_line  # the CLI reads them here
+from .common import reply_text as reply_text
 
 if TYPE_CHECKING:
     from ..models import Application, FollowUpItem

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..sync import Pulled
 
 
-from .common import _day, error_line, reply_text  # noqa: F401
+from .common import _day, error_line
 
 # --- push ------------------------------------------------------------------------------
 # Keyed by the values of sync.PullKind and sync.Op (StrEnums): `plan --json` and
