@@ -105,6 +105,7 @@ class ICSURLSource(Source):
         self.owner = owner
         self.state = MemoryState()
         self._host = ""
+        self._resolved: str | None = None
 
     def describe(self) -> str:
         host = f" at {self._host}" if self._host else ""
@@ -115,6 +116,12 @@ class ICSURLSource(Source):
         self._url()
 
     def _url(self) -> str:
+        # Resolved once: url_cmd may be `pass show ...`, which asks for a passphrase.
+        if self._resolved is None:
+            self._resolved = self._resolve_url()
+        return self._resolved
+
+    def _resolve_url(self) -> str:
         url = secrets.resolve("url", self.opts, self.owner)
         if not url:
             raise ConfigError(f"[capture.sources.{self.name}] needs url (or url_env / url_cmd)")

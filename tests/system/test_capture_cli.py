@@ -151,6 +151,21 @@ def test_a_google_feed_gives_every_interview_round_and_nothing_else(cap_env, fee
         assert title not in out.stdout and title not in json.dumps(data, ensure_ascii=False)
 
 
+def test_url_cmd_runs_once_per_capture(cap_env, feed, tmp_path):
+    """url_cmd may be `pass show ...`, which asks for a passphrase: once is enough."""
+    server = feed(["i12-google-piedpiper"])
+    runs = tmp_path / "runs"
+    script = tmp_path / "url.sh"
+    script.write_text(f"#!/bin/sh\necho run >> {runs}\necho {server.url}\n")
+    script.chmod(0o700)
+    cap_env.write_config(
+        cc.CAPTURE_CONFIG + f'\n[capture.sources.google]\ntype = "ics_url"\nurl_cmd = "{script}"\n'
+    )
+    data = cap_env.json("capture")
+    assert [c["company"] for c in data["candidates"]] == ["Pied Piper"]
+    assert runs.read_text().count("run") == 1
+
+
 def test_a_refused_or_wrong_address_is_one_line_without_the_secret(cap_env, feed):
     server = feed(["i12-google-piedpiper"])
     env_vars = with_url_source(cap_env, server)
