@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError, FollowupError, UserInputError
+from ..models import Application
 from ..store import Store
 from .detect import Me
 from .events import (
@@ -64,6 +65,8 @@ class CaptureRun:
     sources: list[SourceReport] = field(default_factory=list)
     #: Seconds per phase: "sources" (waiting), "parse", "review" (detect, extract, compare).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The applications the review was compared with (what `--edit` compares with too).
+    applications: list[Application] = field(default_factory=list)
 
     @property
     def failures(self) -> list[SourceReport]:
@@ -194,7 +197,7 @@ def run_capture(
         show_ignored=show_ignored,
     )
     timings["review"] = time.perf_counter() - started
-    return CaptureRun(window, review, reports, timings)
+    return CaptureRun(window, review, reports, timings, applications)
 
 
 def _parse(items, objects: bool, window: Window, source: Source, tz, report) -> ReadResult:

@@ -88,9 +88,10 @@ def capture(
     from ..report import accepted_lines, capture_json, capture_lines, error_line
 
     edits = {"company": company, "role": role, "stage": stage}
-    if edit_n is None and (any(v is not None for v in edits.values()) or interviewers):
+    editing = any(v is not None for v in edits.values()) or bool(interviewers)
+    if edit_n is None and editing:
         raise click.UsageError("--company, --role, --stage and --interviewer go with --edit N")
-    if edit_n is not None and not (any(v is not None for v in edits.values()) or interviewers):
+    if edit_n is not None and not editing:
         raise click.UsageError(
             "--edit N needs what to change: --company, --role, --stage or --interviewer"
         )
@@ -103,7 +104,7 @@ def capture(
         people = parse_interviewers(interviewers)
     tz = app.settings.tz
     since_day = app.day(since) if since else None
-    until_day = _until(app, until) if until else None
+    until_day = app.day(until, weekday="coming") if until else None
     app.note_missing_config()
     ctx = CaptureContext(app.store, app.settings, app.data_dir, app.today, app.now())
     run = run_capture(
@@ -123,9 +124,7 @@ def capture(
         raise UserInputError(f"candidate {min(both)} is in both --add and --ignore")
     if edit_n is not None:
         target = select(review, [edit_n])[0]
-        with app.store.read() as tx:
-            applications = tx.applications()
-        edited(target, applications, **edits, interviewers=people)
+        edited(target, run.applications, **edits, interviewers=people)
     added, ignored_ns = [], []
     if deciding:
         with app.store.write() as tx:
@@ -148,12 +147,6 @@ def capture(
             )
     if run.failures:
         click.get_current_context().exit(run.failures[0].error.exit_code)
-
-
-def _until(app: AppContext, text: str):
-    from ..dates import parse_day
-
-    return parse_day(text, app.settings.tz, app.today, weekday="coming")
 
 
 COMMANDS = [capture]

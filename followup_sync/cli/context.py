@@ -17,6 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..dates import Direction
     from ..desired import DesiredState
     from ..models import Application
     from ..store import Store
@@ -115,12 +116,12 @@ class AppContext:
 
         return parse_when(text, self.settings.tz, self.today)
 
-    def day(self, text: str | None) -> date:
+    def day(self, text: str | None, *, weekday: Direction = "past") -> date:
         if text is None:
             return self.today
         from ..dates import parse_day
 
-        return parse_day(text, self.settings.tz, self.today)
+        return parse_day(text, self.settings.tz, self.today, weekday=weekday)
 
     def reply_by(self, text: str, interview: datetime) -> date:
         from ..dates import parse_reply_by

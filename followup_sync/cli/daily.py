@@ -74,8 +74,9 @@ def today(app: AppContext, as_json):
     """
     from ..report import item_json
 
-    apps = [a for a in app.applications() if a.is_open]
-    short = short_ids([a.id for a in app.applications()])
+    every = app.applications()
+    apps = [a for a in every if a.is_open]
+    short = short_ids([a.id for a in every])
     due, upcoming = [], []
     for a in apps:
         for item in app.desired.items(a):
