@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from . import __version__, redaction
@@ -86,18 +87,20 @@ class FeedRenderer:
         name = opts.get("name") or self.ctx.settings.feed.name
         return (opts["sent_days"], opts["attach_eml"], name)
 
-    def _inputs(self, revision: int, publisher: Publisher) -> str:
-        from .desired import RENDER_VERSION, settings_fingerprint
+    @cached_property
+    def _state(self) -> str:
+        """Everything besides the store the feed is made of (templates read once a run)."""
+        from .desired import state_fingerprint
 
         s = self.ctx.settings
+        return state_fingerprint(s.user, s.rules, s.templates_dir)
+
+    def _inputs(self, revision: int, publisher: Publisher) -> str:
         key = (
             __version__,
-            RENDER_VERSION,
             revision,
             self.ctx.today.isoformat(),
-            repr(s.user),
-            repr(s.rules),  # all of it: the rules move dates, not only the text
-            settings_fingerprint(s.user, s.rules, s.templates_dir),  # templates' contents
+            self._state,  # user, all of the rules (they move dates), templates, RENDER_VERSION
             self._settings(publisher),
         )
         return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
